@@ -1,0 +1,220 @@
+package io.gochat.mq;
+
+import io.gochat.mq.config.MqConfig;
+import io.gochat.mq.spi.ClientSpec;
+import io.gochat.mq.spi.ConfigLoader;
+import io.gochat.mq.spi.TransportProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Creates producers, consumers and admin clients by service name. The entry point.
+ *
+ * <pre>{@code
+ * Producer producer = Mq.newProducer("im-gateway");
+ * Consumer consumer = Mq.newConsumer("im-logic", "im-logic-group");
+ * }</pre>
+ *
+ * <p><b>Configuration</b>, first that answers: {@link Option#withConfig}; otherwise the
+ * {@link ConfigLoader} on the class path ({@code mq-coord}: local file, Consul KV, class path
+ * {@code kafka.yaml}). A transport that needs no configuration (in-memory) runs on the defaults
+ * when none is found. The service's {@code services.<name>} overrides are merged in.
+ *
+ * <p><b>Transport</b>, first that answers: {@link Option#withTransport}; the system property
+ * {@code mq.transport}; the environment variable {@code MQ_TRANSPORT}; the configuration's
+ * {@code transport} key; the only {@link TransportProvider} on the class path. Otherwise an error
+ * lists the transports found and how to choose. Nothing falls back to in-memory silently.
+ *
+ * <p>Thread-safe; every call creates a new client.
+ */
+public final class Mq {
+    /** System property that names the transport. */
+    public static final String TRANSPORT_PROPERTY = "mq.transport";
+    /** Environment variable that names the transport. */
+    public static final String TRANSPORT_ENV = "MQ_TRANSPORT";
+
+    private static final Logger LOG = LoggerFactory.getLogger("io.gochat.mq.Mq");
+
+    private Mq() {
+    }
+
+    /**
+     * Creates a thread-safe producer for {@code serviceName}; its client id is
+     * {@code <clientIDPrefix>-<serviceName>}.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code serviceName} is blank
+     * @throws MqConfigException if no configuration is found, it is invalid, or no transport can be chosen
+     */
+    public static Producer newProducer(String serviceName, Option... options) {
+        return create("producer", serviceName, null, options, (p, spec) -> p.createProducer(spec));
+    }
+
+    /**
+     * Creates a member of consumer group {@code groupId} for {@code serviceName}.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code serviceName} or {@code groupId} is blank
+     * @throws MqConfigException if no configuration is found, it is invalid, or no transport can be chosen
+     */
+    public static Consumer newConsumer(String serviceName, String groupId, Option... options) {
+        requireName(groupId, "groupId");
+        return create("consumer", serviceName, groupId, options, (p, spec) -> p.createConsumer(spec));
+    }
+
+    /**
+     * Creates an admin client for {@code serviceName}.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code serviceName} is blank
+     * @throws MqConfigException if no configuration is found, it is invalid, or no transport can be chosen
+     */
+    public static AdminClient newAdminClient(String serviceName, Option... options) {
+        return create("admin", serviceName, null, options, (p, spec) -> p.createAdminClient(spec));
+    }
+
+    private interface Factory<T> {
+        T create(TransportProvider provider, ClientSpec spec);
+    }
+
+    private static <T> T create(String kind, String serviceName, String groupId, Option[] options, Factory<T> factory) {
+        requireName(serviceName, "serviceName");
+        Objects.requireNonNull(options, "options must not be null");
+        Logger logger = null;
+        MqConfig config = null;
+        String transport = null;
+        for (Option option : options) {
+            Objects.requireNonNull(option, "options must not contain null");
+            switch (option.kind) {
+                case LOGGER: logger = (Logger) option.value; break;
+                case CONFIG: config = (MqConfig) option.value; break;
+                case TRANSPORT: transport = (String) option.value; break;
+                default: throw new AssertionError(option.kind);
+            }
+        }
+        List<TransportProvider> providers = load(TransportProvider.class);
+        if (transport == null) {
+            transport = fromEnvironment();
+        }
+        if (config == null) {
+            config = loadConfig(serviceName, transport, providers);
+        }
+        config = config.forService(serviceName);
+        if (transport == null) {
+            transport = config.transport();
+        }
+        TransportProvider provider = choose(transport, providers, config);
+        ClientSpec spec = ClientSpec.of(serviceName, groupId, config, logger);
+        T client = factory.create(provider, spec);
+        (logger != null ? logger : LOG).atInfo()
+                .setMessage("mq client created")
+                .addKeyValue("kind", kind)
+                .addKeyValue("service", serviceName)
+                .addKeyValue("group", groupId)
+                .addKeyValue("transport", provider.name())
+                .addKeyValue("clientId", spec.clientId())
+                .addKeyValue("config", config)
+                .log();
+        return client;
+    }
+
+    private static void requireName(String value, String name) {
+        Objects.requireNonNull(value, name + " must not be null");
+        if (value.isBlank()) {
+            throw new IllegalArgumentException(name + " must not be blank");
+        }
+    }
+
+    private static String fromEnvironment() {
+        String name = System.getProperty(TRANSPORT_PROPERTY);
+        if (name == null || name.isBlank()) {
+            name = System.getenv(TRANSPORT_ENV);
+        }
+        return name == null || name.isBlank() ? null : name.trim();
+    }
+
+    private static MqConfig loadConfig(String serviceName, String transport, List<TransportProvider> providers) {
+        List<ConfigLoader> loaders = load(ConfigLoader.class);
+        if (loaders.size() > 1) {
+            throw new MqConfigException("Several configuration loaders are on the class path: "
+                    + names(loaders, l -> l.getClass().getName()) + ". Keep one (normally mq-coord).");
+        }
+        Optional<MqConfig> loaded = loaders.isEmpty() ? Optional.empty() : loaders.get(0).load(serviceName);
+        if (loaded.isPresent()) {
+            return loaded.get();
+        }
+        TransportProvider known = transport != null ? find(transport, providers)
+                : providers.size() == 1 ? providers.get(0) : null;
+        if (known != null && !known.requiresConfiguration()) {
+            return MqConfig.defaults();
+        }
+        String tried = loaders.isEmpty()
+                ? "no configuration loader is on the class path (add io.gochat:mq-coord to read kafka.yaml from a file or Consul)"
+                : "tried " + String.join(", ", loaders.get(0).placesTried(serviceName));
+        throw new MqConfigException("No configuration for service '" + serviceName + "': " + tried
+                + ". Pass Option.withConfig(MqConfig.builder()...build()), or pick a transport that needs none"
+                + " (Option.withTransport(\"inmemory\") in tests).");
+    }
+
+    private static TransportProvider choose(String name, List<TransportProvider> providers, MqConfig config) {
+        if (name != null) {
+            TransportProvider provider = find(name, providers);
+            if (provider == null) {
+                throw new MqConfigException("Transport '" + name + "' is not on the class path; found "
+                        + names(providers, TransportProvider::name) + ". Add its module (io.gochat:mq-" + name
+                        + ") or choose one of those with Option.withTransport, -D" + TRANSPORT_PROPERTY + ", "
+                        + TRANSPORT_ENV + " or the transport key (" + config.source() + ").");
+            }
+            return provider;
+        }
+        if (providers.size() == 1) {
+            return providers.get(0);
+        }
+        throw new MqConfigException((providers.isEmpty()
+                ? "No transport is on the class path; add io.gochat:mq-kafka (or mq-inmemory for tests)."
+                : "Several transports are on the class path: " + names(providers, TransportProvider::name)
+                        + "; choose one with Option.withTransport(name), -D" + TRANSPORT_PROPERTY + "=name, "
+                        + TRANSPORT_ENV + "=name or 'transport: name' in kafka.yaml."));
+    }
+
+    private static TransportProvider find(String name, List<TransportProvider> providers) {
+        for (TransportProvider provider : providers) {
+            if (provider.name().equalsIgnoreCase(name)) {
+                return provider;
+            }
+        }
+        return null;
+    }
+
+    private static <T> String names(List<T> items, Function<T, String> name) {
+        return items.stream().map(name).collect(Collectors.joining(", ", "[", "]"));
+    }
+
+    /** ServiceLoader on this library's class loader; a broken provider is reported and skipped. */
+    private static <S> List<S> load(Class<S> type) {
+        List<S> found = new ArrayList<>();
+        Iterator<S> it = ServiceLoader.load(type, Mq.class.getClassLoader()).iterator();
+        while (true) {
+            try {
+                if (!it.hasNext()) {
+                    break;
+                }
+                found.add(it.next());
+            } catch (ServiceConfigurationError e) {
+                LOG.atWarn().setMessage("a service provider could not be loaded; skipped")
+                        .addKeyValue("service", type.getName()).setCause(e).log();
+            }
+        }
+        return found;
+    }
+}

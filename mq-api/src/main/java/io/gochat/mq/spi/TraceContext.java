@@ -1,0 +1,61 @@
+package io.gochat.mq.spi;
+
+import io.gochat.mq.Message;
+import org.slf4j.MDC;
+
+/**
+ * Carries the {@code trace_id} between the SLF4J MDC and the {@value Message#TRACE_ID_HEADER}
+ * header. Stateless; callable from any thread.
+ */
+public final class TraceContext {
+    /** The MDC key, the same as the header name. */
+    public static final String MDC_KEY = Message.TRACE_ID_HEADER;
+
+    private TraceContext() {
+    }
+
+    /**
+     * On send: when {@code message} has no {@code trace_id} header and the caller's MDC has one,
+     * returns a copy with the header added; otherwise returns {@code message} itself.
+     */
+    public static Message inject(Message message) {
+        String traceId = MDC.get(MDC_KEY);
+        if (traceId == null || message.header(Message.TRACE_ID_HEADER) != null) {
+            return message;
+        }
+        return message.toBuilder().header(Message.TRACE_ID_HEADER, traceId).build();
+    }
+
+    /**
+     * On receipt: puts the message's trace id (or nothing) into the MDC until the returned scope
+     * is closed, which restores what the MDC held before.
+     */
+    public static Scope open(Message message) {
+        String previous = MDC.get(MDC_KEY);
+        String traceId = message.traceId();
+        if (traceId != null) {
+            MDC.put(MDC_KEY, traceId);
+        } else {
+            MDC.remove(MDC_KEY);
+        }
+        return new Scope(previous);
+    }
+
+    /** Restores the MDC's previous {@code trace_id} on close. Close it on the thread that opened it. */
+    public static final class Scope implements AutoCloseable {
+        private final String previous;
+
+        private Scope(String previous) {
+            this.previous = previous;
+        }
+
+        @Override
+        public void close() {
+            if (previous != null) {
+                MDC.put(MDC_KEY, previous);
+            } else {
+                MDC.remove(MDC_KEY);
+            }
+        }
+    }
+}

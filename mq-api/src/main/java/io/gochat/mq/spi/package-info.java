@@ -1,0 +1,12 @@
+/**
+ * For transport and configuration-source authors, not for application code.
+ *
+ * <p>A transport implements {@link io.gochat.mq.spi.TransportProvider} and registers it in
+ * {@code META-INF/services/io.gochat.mq.spi.TransportProvider}; {@code Mq} finds it with
+ * {@link java.util.ServiceLoader}. A configuration source implements
+ * {@link io.gochat.mq.spi.ConfigLoader} the same way. {@link io.gochat.mq.spi.TraceContext},
+ * {@link io.gochat.mq.spi.CallbackRunner} and {@link io.gochat.mq.spi.ApiPreconditions} give every
+ * transport the same trace-id, error-logging and argument-checking behaviour. A transport proves
+ * itself by passing the contract suite of {@code mq-testkit}.
+ */
+package io.gochat.mq.spi;

@@ -1,0 +1,46 @@
+package io.gochat.mq.testkit;
+
+import io.gochat.mq.Consumer;
+import io.gochat.mq.config.MqConfig;
+
+import java.util.Set;
+
+/**
+ * What the contract suite needs from a transport: its name, a configuration that reaches its
+ * broker, and the faults it can inject. The suite creates every client through the public
+ * {@code Mq} factory with {@code Option.withTransport(transport())} and
+ * {@code Option.withConfig(config())} (adjusted per test, for example to {@code earliest}).
+ *
+ * <p>Created once per test class by {@link TransportCompatibilityKit#createFixture()} and closed
+ * after the last test. Implementations must be thread-safe.
+ */
+public interface TransportFixture extends AutoCloseable {
+
+    /** The transport's name, as given to {@code Option.withTransport}. */
+    String transport();
+
+    /** A valid configuration that reaches the broker under test. */
+    MqConfig config();
+
+    /** The faults this fixture can inject. */
+    Set<Capability> capabilities();
+
+    /**
+     * Kills {@code consumer} as a crash would: no further callbacks, no commit of anything
+     * processed since its last commit, no orderly leave of the group. Its {@code subscribe} call
+     * ends (by returning or throwing). Needs {@link Capability#CRASH}.
+     */
+    default void crash(Consumer consumer) {
+        throw new IllegalStateException(getClass().getName() + " does not declare Capability.CRASH");
+    }
+
+    /** Stops the broker and starts it again on the same address. Needs {@link Capability#BROKER_RESTART}. */
+    default void restartBroker() {
+        throw new IllegalStateException(getClass().getName() + " does not declare Capability.BROKER_RESTART");
+    }
+
+    /** Releases what the fixture started. */
+    @Override
+    default void close() {
+    }
+}
