@@ -1,0 +1,94 @@
+package io.gochat.mq;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class MessageTest {
+
+    @Test
+    @DisplayName("a built message does not change when the caller's arrays change")
+    void copiesArraysOnTheWayIn() {
+        byte[] key = {1, 2};
+        byte[] value = {3, 4};
+        byte[] header = {5};
+        Message m = Message.builder("t").key(key).value(value).header("h", header).build();
+        key[0] = 9;
+        value[0] = 9;
+        header[0] = 9;
+        assertThat(m.key()).containsExactly(1, 2);
+        assertThat(m.value()).containsExactly(3, 4);
+        assertThat(m.header("h")).containsExactly(5);
+    }
+
+    @Test
+    @DisplayName("changing what an accessor returned does not change the message")
+    void copiesArraysOnTheWayOut() {
+        Message m = Message.builder("t").key("k").value("v").header("h", "x").build();
+        m.key()[0] = 0;
+        m.value()[0] = 0;
+        m.headers().get("h")[0] = 0;
+        assertThat(m.keyAsString()).isEqualTo("k");
+        assertThat(m.valueAsString()).isEqualTo("v");
+        assertThat(m.headerAsString("h")).isEqualTo("x");
+        assertThatThrownBy(() -> m.headers().put("y", new byte[0])).isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    @Test
+    @DisplayName("null key, null value and null header values are kept as null")
+    void keepsNulls() {
+        Message m = Message.builder("t").header("h", (byte[]) null).build();
+        assertThat(m.key()).isNull();
+        assertThat(m.value()).isNull();
+        assertThat(m.valueSize()).isZero();
+        assertThat(m.headers()).containsKey("h");
+        assertThat(m.header("h")).isNull();
+    }
+
+    @Test
+    @DisplayName("a message not yet sent has partition, offset and timestamp -1")
+    void unsentPosition() {
+        Message m = Message.of("t", "k", "v");
+        assertThat(m.partition()).isEqualTo(-1);
+        assertThat(m.offset()).isEqualTo(-1);
+        assertThat(m.timestamp()).isEqualTo(-1);
+        Message received = m.toBuilder().receivedAt(2, 7, 1234).build();
+        assertThat(received.partition()).isEqualTo(2);
+        assertThat(received.offset()).isEqualTo(7);
+        assertThat(received.timestamp()).isEqualTo(1234);
+        assertThat(received).isNotEqualTo(m);
+        assertThat(received.toBuilder().build()).isEqualTo(received).hasSameHashCodeAs(received);
+    }
+
+    @Test
+    @DisplayName("the builder can be reused without changing messages already built")
+    void builderReuse() {
+        Message.Builder b = Message.builder("t").header("a", "1");
+        Message first = b.build();
+        b.header("b", "2").removeHeader("a");
+        assertThat(first.headers()).containsOnlyKeys("a");
+        assertThat(b.build().headers()).containsOnlyKeys("b");
+    }
+
+    @Test
+    @DisplayName("a null or blank topic is refused at once, naming the argument")
+    void badTopic() {
+        assertThatThrownBy(() -> Message.builder(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("topic");
+        assertThatThrownBy(() -> Message.builder("  ")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("topic");
+        assertThatThrownBy(() -> Message.builder("t").header(null, "x")).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("header name");
+    }
+
+    @Test
+    @DisplayName("toString shows sizes and header names, never the payload")
+    void toStringHidesPayload() {
+        Message m = Message.builder("t").key("user-1").value("secret-body").header("trace_id", "abc").build();
+        assertThat(m.toString()).contains("t", "trace_id", "valueBytes=11").doesNotContain("secret-body", "user-1");
+        assertThat(m.traceId()).isEqualTo("abc");
+        assertThat(m.value()).isEqualTo("secret-body".getBytes(StandardCharsets.UTF_8));
+    }
+}
