@@ -1,0 +1,99 @@
+package io.gochat.mq.spi;
+
+import io.gochat.mq.Message;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
+import org.slf4j.event.KeyValuePair;
+import org.slf4j.event.Level;
+import org.slf4j.event.LoggingEvent;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CallbackRunnerTest {
+    private final RecordingLogger logger = new RecordingLogger();
+    private final Message received = Message.builder("orders").key("user-7").value("v").header("trace_id", "t-1")
+            .build().toBuilder().receivedAt(3, 42, 1000).build();
+
+    @AfterEach
+    void clearMdc() {
+        MDC.clear();
+    }
+
+    private static Map<String, Object> keyValues(LoggingEvent event) {
+        Map<String, Object> kv = new HashMap<>();
+        for (KeyValuePair pair : event.getKeyValuePairs()) {
+            kv.put(pair.key, pair.value);
+        }
+        return kv;
+    }
+
+    @Test
+    @DisplayName("a throwing consume callback is logged at ERROR with topic, partition, offset, key and trace id")
+    void logsFailure() {
+        IllegalStateException boom = new IllegalStateException("boom");
+        boolean ok = CallbackRunner.consume(m -> {
+            throw boom;
+        }, received, logger);
+        assertThat(ok).isFalse();
+        assertThat(logger.events).hasSize(1);
+        LoggingEvent event = logger.events.get(0);
+        assertThat(event.getLevel()).isEqualTo(Level.ERROR);
+        assertThat(event.getThrowable()).isSameAs(boom);
+        assertThat(keyValues(event)).containsEntry("topic", "orders").containsEntry("partition", 3)
+                .containsEntry("offset", 42L).containsEntry("key", "user-7").containsEntry("trace_id", "t-1");
+    }
+
+    @Test
+    @DisplayName("during the callback the MDC holds the message's trace id; afterwards the previous value is back")
+    void traceIdInMdc() {
+        MDC.put("trace_id", "outer");
+        AtomicReference<String> seen = new AtomicReference<>();
+        assertThat(CallbackRunner.consume(m -> seen.set(MDC.get("trace_id")), received, logger)).isTrue();
+        assertThat(seen.get()).isEqualTo("t-1");
+        assertThat(MDC.get("trace_id")).isEqualTo("outer");
+
+        Message untraced = Message.of("orders", "k", "v");
+        CallbackRunner.consume(m -> seen.set(MDC.get("trace_id")), untraced, logger);
+        assertThat(seen.get()).as("a message without trace id must not inherit the thread's").isNull();
+        assertThat(MDC.get("trace_id")).isEqualTo("outer");
+        assertThat(logger.events).isEmpty();
+    }
+
+    @Test
+    @DisplayName("an exception from a send callback is logged and does not escape")
+    void sendCallbackFailure() {
+        CallbackRunner.complete(error -> {
+            throw new IllegalArgumentException("user bug");
+        }, null, received, logger);
+        assertThat(logger.events).singleElement().satisfies(e -> assertThat(e.getLevel()).isEqualTo(Level.WARN));
+    }
+
+    @Test
+    @DisplayName("inject adds the MDC trace id only when the message has none, without changing the caller's message")
+    void inject() {
+        Message plain = Message.of("t", "k", "v");
+        assertThat(TraceContext.inject(plain)).isSameAs(plain);
+        MDC.put("trace_id", "from-mdc");
+        Message injected = TraceContext.inject(plain);
+        assertThat(injected.traceId()).isEqualTo("from-mdc");
+        assertThat(plain.traceId()).isNull();
+        Message explicit = Message.builder("t").header("trace_id", "explicit").build();
+        assertThat(TraceContext.inject(explicit)).isSameAs(explicit);
+    }
+
+    @Test
+    @DisplayName("subscribe arguments: topics are de-duplicated, bad ones named")
+    void preconditions() {
+        assertThat(ApiPreconditions.checkSubscribe(java.util.List.of("a", "b", "a"), (Object) "cb")).containsExactly("a", "b");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ApiPreconditions.checkSubscribe(java.util.List.of("a", " "), "cb"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("topics[1] must not be blank");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ApiPreconditions.checkCreateTopic("t", 0, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("partitions of topic t");
+    }
+}
