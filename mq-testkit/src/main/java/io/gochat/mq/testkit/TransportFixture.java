@@ -3,6 +3,7 @@ package io.gochat.mq.testkit;
 import io.gochat.mq.Consumer;
 import io.gochat.mq.config.MqConfig;
 
+import java.time.Duration;
 import java.util.Set;
 
 /**
@@ -37,6 +38,17 @@ public interface TransportFixture extends AutoCloseable {
     /** Stops the broker and starts it again on the same address. Needs {@link Capability#BROKER_RESTART}. */
     default void restartBroker() {
         throw new IllegalStateException(getClass().getName() + " does not declare Capability.BROKER_RESTART");
+    }
+
+    /**
+     * How long the suite waits for anything to happen — a message to arrive, a group to form,
+     * {@code subscribe} to return — before a test fails. Tests never wait this long when the
+     * transport behaves; only a broken behaviour runs into it. Default 60 s, enough for group joins
+     * and a broker restart on a loaded machine. A consumer {@code sessionTimeoutMs} well below this
+     * (for Kafka, 6–10 s) keeps the crash tests inside it.
+     */
+    default Duration timeout() {
+        return Duration.ofSeconds(60);
     }
 
     /** Releases what the fixture started. */

@@ -1,0 +1,1810 @@
+package io.gochat.mq.testkit;
+
+import io.gochat.mq.AdminClient;
+import io.gochat.mq.ConsumeCallback;
+import io.gochat.mq.Consumer;
+import io.gochat.mq.Message;
+import io.gochat.mq.Mq;
+import io.gochat.mq.MqClosedException;
+import io.gochat.mq.MqException;
+import io.gochat.mq.Option;
+import io.gochat.mq.Producer;
+import io.gochat.mq.config.ConsumerConfig;
+import io.gochat.mq.config.MqConfig;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.slf4j.MDC;
+import org.slf4j.event.Level;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The contract every transport keeps (ARCHITECTURE §3), as a JUnit 5 suite. A transport's test
+ * extends this class and supplies a {@link TransportFixture}; the suite drives the transport only
+ * through the public API ({@link Mq#newProducer}, {@link Mq#newConsumer}, {@link Mq#newAdminClient}
+ * with {@code Option.withTransport(fixture.transport())} and a configuration derived from
+ * {@code fixture.config()}).
+ *
+ * <pre>{@code
+ * class InMemoryCompatibilityTest extends TransportCompatibilityKit {
+ *     @Override
+ *     protected TransportFixture createFixture() {
+ *         return new InMemoryFixture();   // transport "inmemory", Capability.CRASH, ...
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>The fixture is created once per test class, before the first test, and closed after the last.
+ * Every test creates its own topics and groups with random names ({@link TestNames}), so the suite
+ * runs repeatedly and beside other runs on one broker. Nothing waits for a fixed time: every wait
+ * is for an observable event, bounded by {@link TransportFixture#timeout()}, so the same suite runs
+ * in seconds in memory and in minutes on a real broker. Tests that need a fault the fixture cannot
+ * inject ({@link Capability}) are skipped, not failed. Clients a test opens are closed after it,
+ * also when it fails.
+ *
+ * <p>What the groups check, in short: {@code RoundTrip} bytes, nulls and positions;
+ * {@code Sending} callbacks and sync sends; {@code ProducerClose} flushing and send-after-close;
+ * {@code KeyOrdering} partitioning and per-key order; {@code Admin} topics; {@code ConsumerGroups}
+ * exactly-once delivery within a group, fan-out across groups, topic isolation;
+ * {@code FailingCallbacks} the log-and-go-on rule; {@code ConsumerClose} clean hand-off and the
+ * close/subscribe state rules; {@code OffsetReset} earliest and latest; {@code TraceId} the MDC
+ * and the {@code trace_id} header; {@code BadInput} argument checks; {@code Crash},
+ * {@code Rebalance}, {@code BrokerRestart} at-least-once under faults; {@code Stress} no loss and
+ * no duplicates under load.
+ *
+ * <p>Tests within one class run one at a time (they share the fixture and the clean-up list).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Execution(ExecutionMode.SAME_THREAD)
+public abstract class TransportCompatibilityKit {
+    private static final String SERVICE = "mq-contract";
+    /** Header that marks the suite's own probe and drain messages; data messages never carry it. */
+    private static final String CONTROL = "mq-contract-control";
+    private static final String PROBE = "probe";
+    private static final long NEVER_MS = 600_000;
+
+    private TransportFixture fixture;
+    private final ClientRegistry clients = new ClientRegistry();
+    private AdminClient admin;
+
+    /**
+     * Creates the fixture for this test class: the transport under test, a configuration that
+     * reaches its broker, and the faults it can inject. Called once, before the first test.
+     */
+    protected abstract TransportFixture createFixture();
+
+    /** The fixture created by {@link #createFixture()}, for subclasses that add their own tests. */
+    protected final TransportFixture fixture() {
+        if (fixture == null) {
+            throw new IllegalStateException("the fixture exists only while the test class runs");
+        }
+        return fixture;
+    }
+
+    @BeforeAll
+    final void startFixture() {
+        fixture = Objects.requireNonNull(createFixture(), "createFixture() must not return null");
+        Objects.requireNonNull(fixture.transport(), "fixture.transport() must not return null");
+        Objects.requireNonNull(fixture.config(), "fixture.config() must not return null");
+    }
+
+    @AfterAll
+    final void stopFixture() {
+        if (fixture != null) {
+            fixture.close();
+            fixture = null;
+        }
+    }
+
+    @AfterEach
+    final void closeClients() {
+        admin = null;
+        clients.closeAll(timeout());
+    }
+
+    // ------------------------------------------------------------------ message round trip
+
+    @Nested
+    @DisplayName("message round trip")
+    class RoundTrip {
+
+        @Test
+        @DisplayName("key, value and headers arrive byte for byte: binary, UTF-8, empty and null header values")
+        void bytesArriveExactly() {
+            String topic = topic("bytes", 1);
+            byte[] key = new byte[256];
+            for (int i = 0; i < key.length; i++) {
+                key[i] = (byte) i;
+            }
+            byte[] value = randomBytes(4096, 7);
+            byte[] binary = {0, -1, 127, -128, 10, 13, 0};
+            String utf8 = "héllo wörld — 世界 🚀";
+            producer().sendSync(Message.builder(topic).key(key).value(value)
+                    .header("binary", binary)
+                    .header("utf8", utf8.getBytes(StandardCharsets.UTF_8))
+                    .header("empty", new byte[0])
+                    .header("absent-value", (byte[]) null)
+                    .build());
+
+            Message got = record(consumer(group("bytes")), topic).awaitCount(1, timeout()).received().get(0);
+
+            assertThat(got.topic()).isEqualTo(topic);
+            assertThat(got.key()).as("key").isEqualTo(key);
+            assertThat(got.value()).as("value").isEqualTo(value);
+            assertThat(got.headers()).as("header names").containsOnlyKeys("binary", "utf8", "empty", "absent-value");
+            assertThat(got.header("binary")).as("binary header").isEqualTo(binary);
+            assertThat(got.headerAsString("utf8")).as("UTF-8 header").isEqualTo(utf8);
+            assertThat(got.header("empty")).as("empty header").isNotNull().isEmpty();
+            assertThat(got.header("absent-value")).as("header with a null value").isNull();
+        }
+
+        @Test
+        @DisplayName("a null value (a tombstone) arrives as null")
+        void nullValueArrivesAsNull() {
+            String topic = topic("tombstone", 1);
+            producer().sendSync(Message.builder(topic).key("user-1").value((byte[]) null).build());
+
+            Message got = record(consumer(group("tombstone")), topic).awaitCount(1, timeout()).received().get(0);
+
+            assertThat(got.keyAsString()).isEqualTo("user-1");
+            assertThat(got.value()).isNull();
+            assertThat(got.valueSize()).isZero();
+        }
+
+        @Test
+        @DisplayName("a null key arrives as null")
+        void nullKeyArrivesAsNull() {
+            String topic = topic("null-key", 1);
+            producer().sendSync(Message.of(topic, (String) null, "payload"));
+
+            Message got = record(consumer(group("null-key")), topic).awaitCount(1, timeout()).received().get(0);
+
+            assertThat(got.key()).isNull();
+            assertThat(got.valueAsString()).isEqualTo("payload");
+        }
+
+        @Test
+        @DisplayName("an empty key and an empty value arrive empty, not null")
+        void emptyIsNotNull() {
+            String topic = topic("empty", 1);
+            producer().sendSync(Message.of(topic, new byte[0], new byte[0]));
+
+            Message got = record(consumer(group("empty")), topic).awaitCount(1, timeout()).received().get(0);
+
+            assertThat(got.key()).isNotNull().isEmpty();
+            assertThat(got.value()).isNotNull().isEmpty();
+        }
+
+        @Test
+        @DisplayName("a 100 KiB value arrives intact")
+        void largeValueArrivesIntact() {
+            String topic = topic("large", 1);
+            byte[] value = randomBytes(100 * 1024, 11);
+            producer().sendSync(Message.of(topic, "big".getBytes(StandardCharsets.UTF_8), value));
+
+            Message got = record(consumer(group("large")), topic).awaitCount(1, timeout()).received().get(0);
+
+            assertThat(got.value()).isEqualTo(value);
+        }
+
+        @Test
+        @DisplayName("headers arrive exactly as sent: nothing is added when the MDC has no trace id")
+        void nothingIsAddedToHeaders() {
+            String topic = topic("headers", 1);
+            MDC.remove("trace_id");
+            producer().sendSync(Message.builder(topic).key("k").value("v").header("a", "1").header("b", "2").build());
+            producer().sendSync(Message.of(topic, "k", "no headers"));
+
+            List<Message> got = record(consumer(group("headers")), topic).awaitCount(2, timeout()).received();
+
+            assertThat(got.get(0).headers()).containsOnlyKeys("a", "b");
+            assertThat(got.get(0).headerAsString("a")).isEqualTo("1");
+            assertThat(got.get(0).headerAsString("b")).isEqualTo("2");
+            assertThat(got.get(1).headers()).isEmpty();
+        }
+
+        @Test
+        @DisplayName("a received message tells its topic, partition, offset and timestamp")
+        void receivedMessagesCarryTheirPosition() {
+            String topic = topic("position", 3);
+            long before = System.currentTimeMillis();
+            Producer producer = producer();
+            for (int i = 0; i < 12; i++) {
+                producer.sendSync(Message.of(topic, "key-" + i, "value-" + i));
+            }
+            long after = System.currentTimeMillis();
+
+            List<Message> got = record(consumer(group("position")), topic).awaitCount(12, timeout()).received();
+
+            assertThat(got).allSatisfy(m -> {
+                assertThat(m.topic()).isEqualTo(topic);
+                assertThat(m.partition()).as("partition of %s", m).isBetween(0, 2);
+                assertThat(m.offset()).as("offset of %s", m).isGreaterThanOrEqualTo(0);
+                assertThat(m.timestamp()).as("timestamp (ms since the epoch) of %s", m)
+                        .isBetween(before - 60_000, after + 60_000);
+            });
+        }
+
+        @Test
+        @DisplayName("offsets increase strictly within each partition, in the order messages are received")
+        void offsetsIncreaseStrictlyPerPartition() {
+            String topic = topic("offsets", 3);
+            Producer producer = producer();
+            for (int i = 0; i < 60; i++) {
+                producer.send(Message.of(topic, "key-" + i % 10, "value-" + i), ignoreOutcome());
+            }
+            producer.close();
+
+            List<Message> got = record(consumer(group("offsets")), topic).awaitCount(60, timeout()).received();
+
+            Map<Integer, List<Long>> offsets = new HashMap<>();
+            for (Message m : got) {
+                offsets.computeIfAbsent(m.partition(), p -> new ArrayList<>()).add(m.offset());
+            }
+            offsets.forEach((partition, list) -> {
+                for (int i = 1; i < list.size(); i++) {
+                    assertThat(list.get(i)).as("offsets of partition %d: %s", partition, list)
+                            .isGreaterThan(list.get(i - 1));
+                }
+            });
+        }
+    }
+
+    // ------------------------------------------------------------------ sending
+
+    @Nested
+    @DisplayName("sending")
+    class Sending {
+
+        @Test
+        @DisplayName("send calls its callback exactly once per message, with null on success")
+        void sendCallsBackExactlyOnce() {
+            String topic = topic("callbacks", 2);
+            int count = 50;
+            AtomicIntegerArray calls = new AtomicIntegerArray(count);
+            List<Throwable> errors = new CopyOnWriteArrayList<>();
+            Producer producer = producer();
+            for (int i = 0; i < count; i++) {
+                int index = i;
+                producer.send(Message.of(topic, "key-" + i, "value-" + i), error -> {
+                    calls.incrementAndGet(index);
+                    if (error != null) {
+                        errors.add(error);
+                    }
+                });
+            }
+            RecordingConsumer consumer = record(consumer(group("callbacks")), topic).awaitCount(count, timeout());
+            producer.close();
+
+            assertThat(errors).isEmpty();
+            for (int i = 0; i < count; i++) {
+                assertThat(calls.get(i)).as("callbacks of message %d", i).isEqualTo(1);
+            }
+            assertThat(dataValues(consumer.received())).hasSize(count);
+        }
+
+        @Test
+        @DisplayName("sendSync returns once the message is stored, and it can be consumed")
+        void sendSyncDelivers() {
+            String topic = topic("sync", 1);
+            Producer producer = producer();
+            producer.sendSync(Message.of(topic, "k", "first"));
+            producer.sendSync(Message.of(topic, "k", "second"));
+
+            RecordingConsumer consumer = record(consumer(group("sync")), topic).awaitCount(2, timeout());
+
+            assertThat(dataValues(consumer.received())).containsExactly("first", "second");
+        }
+
+        @Test
+        @DisplayName("async and sync sends mixed in one producer all arrive, in send order for one key")
+        void mixedAsyncAndSyncKeepOrder() {
+            String topic = topic("mixed", 3);
+            Producer producer = producer();
+            List<String> expected = new ArrayList<>();
+            List<Throwable> errors = new CopyOnWriteArrayList<>();
+            AtomicInteger callbacks = new AtomicInteger();
+            for (int i = 0; i < 40; i++) {
+                Message message = Message.of(topic, "one-key", "mixed-" + i);
+                expected.add("mixed-" + i);
+                if (i % 2 == 0) {
+                    producer.send(message, error -> {
+                        callbacks.incrementAndGet();
+                        if (error != null) {
+                            errors.add(error);
+                        }
+                    });
+                } else {
+                    producer.sendSync(message);
+                }
+            }
+
+            RecordingConsumer consumer = record(consumer(group("mixed")), topic).awaitCount(40, timeout());
+
+            await("20 async callbacks").until(() -> callbacks.get() == 20);
+            assertThat(errors).isEmpty();
+            assertThat(dataValues(consumer.received())).containsExactlyElementsOf(expected);
+        }
+
+        @Test
+        @DisplayName("changing the caller's byte arrays after send does not change what is delivered")
+        void callerArraysAreNotShared() {
+            String topic = topic("arrays", 1);
+            byte[] key = "key".getBytes(StandardCharsets.UTF_8);
+            byte[] value = "original value".getBytes(StandardCharsets.UTF_8);
+            byte[] header = "original header".getBytes(StandardCharsets.UTF_8);
+            Message message = Message.builder(topic).key(key).value(value).header("h", header).build();
+            Producer producer = producer();
+            CountDownLatch sent = new CountDownLatch(1);
+            producer.send(message, error -> sent.countDown());
+            Arrays.fill(key, (byte) 'x');
+            Arrays.fill(value, (byte) 'x');
+            Arrays.fill(header, (byte) 'x');
+            Arrays.fill(message.value(), (byte) 'y');
+            producer.sendSync(message);
+            Arrays.fill(message.key(), (byte) 'z');
+
+            List<Message> got = record(consumer(group("arrays")), topic).awaitCount(2, timeout()).received();
+
+            assertThat(got).allSatisfy(m -> {
+                assertThat(m.keyAsString()).isEqualTo("key");
+                assertThat(m.valueAsString()).isEqualTo("original value");
+                assertThat(m.headerAsString("h")).isEqualTo("original header");
+            });
+            awaitLatch(sent, "the send callback");
+        }
+
+        @Test
+        @DisplayName("a send callback that throws does not stop the producer")
+        void throwingSendCallbackIsContained() {
+            String topic = topic("throwing-send-callback", 1);
+            Producer producer = producer();
+            AtomicInteger thrown = new AtomicInteger();
+            producer.send(Message.of(topic, "k", "first"), error -> {
+                thrown.incrementAndGet();
+                throw new IllegalStateException("a send callback that throws (expected by the contract suite)");
+            });
+            List<Throwable> errors = new CopyOnWriteArrayList<>();
+            AtomicInteger ok = new AtomicInteger();
+            for (int i = 0; i < 10; i++) {
+                producer.send(Message.of(topic, "k", "next-" + i), error -> {
+                    if (error == null) {
+                        ok.incrementAndGet();
+                    } else {
+                        errors.add(error);
+                    }
+                });
+            }
+            producer.sendSync(Message.of(topic, "k", "last"));
+
+            RecordingConsumer consumer = record(consumer(group("throwing-send-callback")), topic).awaitCount(12, timeout());
+
+            await("10 successful callbacks").until(() -> ok.get() == 10);
+            assertThat(errors).isEmpty();
+            assertThat(thrown.get()).isEqualTo(1);
+            assertThat(dataValues(consumer.received())).hasSize(12).startsWith("first").endsWith("last");
+        }
+    }
+
+    // ------------------------------------------------------------------ producer close
+
+    @Nested
+    @DisplayName("producer close")
+    class ProducerClose {
+
+        @Test
+        @DisplayName("close delivers everything sent before it, and every callback has run when it returns")
+        void closeFlushes() {
+            String topic = topic("flush", 2);
+            int count = 200;
+            AtomicInteger successes = new AtomicInteger();
+            AtomicInteger callbacks = new AtomicInteger();
+            Producer producer = producer();
+            for (int i = 0; i < count; i++) {
+                producer.send(Message.of(topic, "key-" + i % 7, "flush-" + i), error -> {
+                    callbacks.incrementAndGet();
+                    if (error == null) {
+                        successes.incrementAndGet();
+                    }
+                });
+            }
+            producer.close();
+
+            assertThat(callbacks.get()).as("callbacks run when close() returned").isEqualTo(count);
+            assertThat(successes.get()).as("successful sends").isEqualTo(count);
+            RecordingConsumer consumer = record(consumer(group("flush")), topic).awaitCount(count, timeout());
+            assertThat(new HashSet<>(dataValues(consumer.received()))).hasSize(count);
+        }
+
+        @Test
+        @DisplayName("close while eight threads send: every send gets exactly one callback, those accepted before close"
+                + " before it returns, later ones an MqClosedException, and exactly the successes are delivered")
+        void closeWithConcurrentSenders() {
+            String topic = topic("close-concurrent", 4);
+            int threads = 8;
+            Producer producer = producer();
+            AtomicLong clock = new AtomicLong();
+            Map<String, AtomicInteger> callbacks = new ConcurrentHashMap<>();
+            Map<String, Long> sendStarted = new ConcurrentHashMap<>();
+            Map<String, Long> sendReturned = new ConcurrentHashMap<>();
+            Map<String, Throwable> errors = new ConcurrentHashMap<>();
+            Map<String, RuntimeException> thrownBySend = new ConcurrentHashMap<>();
+            Set<String> successes = ConcurrentHashMap.newKeySet();
+            AtomicBoolean closeReturned = new AtomicBoolean();
+            CountDownLatch warmedUp = new CountDownLatch(threads);
+            List<Background> senders = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                senders.add(background("sender-" + t, () -> {
+                    int afterClose = 0;
+                    for (int i = 0; i < 3000 && afterClose < 5; i++) {
+                        if (closeReturned.get()) {
+                            afterClose++;
+                        }
+                        String id = thread + "-" + i;
+                        AtomicInteger calls = new AtomicInteger();
+                        callbacks.put(id, calls);
+                        sendStarted.put(id, clock.incrementAndGet());
+                        try {
+                            producer.send(Message.of(topic, "sender-" + thread, id), error -> {
+                                calls.incrementAndGet();
+                                if (error == null) {
+                                    successes.add(id);
+                                } else {
+                                    errors.put(id, error);
+                                }
+                            });
+                            sendReturned.put(id, clock.incrementAndGet());
+                        } catch (RuntimeException e) {
+                            thrownBySend.put(id, e);
+                        }
+                        if (i == 20) {
+                            warmedUp.countDown();
+                        }
+                    }
+                    warmedUp.countDown();
+                }));
+            }
+            awaitLatch(warmedUp, "every sender to have sent 20 messages");
+            long closeStart = clock.incrementAndGet();
+            producer.close();
+            long closeEnd = clock.incrementAndGet();
+            Map<String, Integer> callsAtClose = new HashMap<>();
+            callbacks.forEach((id, calls) -> callsAtClose.put(id, calls.get()));
+            closeReturned.set(true);
+            for (Background sender : senders) {
+                sender.join(timeout());
+            }
+
+            assertThat(thrownBySend).as("send must report a closed producer through the callback, not throw").isEmpty();
+            sendReturned.forEach((id, returnedAt) -> {
+                if (returnedAt < closeStart) {
+                    assertThat(callsAtClose.get(id)).as("callbacks of %s, accepted before close(), when close() returned", id)
+                            .isEqualTo(1);
+                }
+            });
+            await("a callback for every send").until(() -> callbacks.values().stream().allMatch(c -> c.get() >= 1));
+            callbacks.forEach((id, calls) -> assertThat(calls.get()).as("callbacks of %s", id).isEqualTo(1));
+            errors.forEach((id, error) -> assertThat(error).as("error of %s", id).isInstanceOf(MqClosedException.class));
+            sendStarted.forEach((id, startedAt) -> {
+                if (startedAt > closeEnd) {
+                    assertThat(errors.get(id)).as("send of %s after close() returned", id).isInstanceOf(MqClosedException.class);
+                }
+            });
+            assertThat(successes).as("successful sends").isNotEmpty();
+
+            List<RecordingConsumer> consumers = List.of(record(consumer(group("close-concurrent")), topic));
+            await("every successful send to be consumed")
+                    .until(() -> new HashSet<>(dataValues(all(consumers))).containsAll(successes));
+            awaitDrained(producer(), topic, 4, () -> all(consumers));
+            List<String> delivered = dataValues(all(consumers));
+            assertThat(new HashSet<>(delivered)).as("exactly the successful sends are delivered").isEqualTo(successes);
+            assertThat(delivered).as("no duplicates").doesNotHaveDuplicates();
+        }
+
+        @Test
+        @DisplayName("send after close gives MqClosedException to its callback, exactly once, and sends nothing")
+        void sendAfterCloseFailsThroughCallback() {
+            String topic = topic("send-after-close", 1);
+            Producer producer = producer();
+            producer.sendSync(Message.of(topic, "k", "before"));
+            producer.close();
+            AtomicInteger calls = new AtomicInteger();
+            AtomicReference<Throwable> error = new AtomicReference<>();
+            producer.send(Message.of(topic, "k", "ghost"), e -> {
+                error.set(e);
+                calls.incrementAndGet();
+            });
+
+            await("the callback of a send after close").until(() -> calls.get() >= 1);
+            assertThat(error.get()).isInstanceOf(MqClosedException.class);
+            RecordingConsumer consumer = record(consumer(group("send-after-close")), topic);
+            awaitDrained(producer(), topic, 1, consumer::received);
+            assertThat(dataValues(consumer.received())).containsExactly("before");
+            assertThat(calls.get()).as("callbacks of the send after close").isEqualTo(1);
+        }
+
+        @Test
+        @DisplayName("sendSync after close throws MqClosedException and sends nothing")
+        void sendSyncAfterCloseThrows() {
+            String topic = topic("sync-after-close", 1);
+            Producer producer = producer();
+            producer.sendSync(Message.of(topic, "k", "before"));
+            producer.close();
+
+            assertThatThrownBy(() -> producer.sendSync(Message.of(topic, "k", "ghost")))
+                    .isInstanceOf(MqClosedException.class);
+            RecordingConsumer consumer = record(consumer(group("sync-after-close")), topic);
+            awaitDrained(producer(), topic, 1, consumer::received);
+            assertThat(dataValues(consumer.received())).containsExactly("before");
+        }
+
+        @Test
+        @DisplayName("close twice is harmless, for producers and admin clients")
+        void closeTwice() {
+            Producer producer = producer();
+            producer.close();
+            producer.close();
+            AdminClient adminClient = clients.add(Mq.newAdminClient(SERVICE, options(baseConfig())));
+            adminClient.close();
+            adminClient.close();
+            assertThatThrownBy(() -> producer.sendSync(Message.of("anything", "k", "v")))
+                    .isInstanceOf(MqClosedException.class);
+        }
+    }
+
+    // ------------------------------------------------------------------ keys and order
+
+    @Nested
+    @DisplayName("keys and order")
+    class KeyOrdering {
+
+        @Test
+        @DisplayName("messages with the same key land on one partition and arrive in send order, across a group of three")
+        void perKeyOrderInAGroup() {
+            String topic = topic("key-order", 4);
+            String group = group("key-order");
+            List<Message> log = Collections.synchronizedList(new ArrayList<>());
+            List<RecordingConsumer> members = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                members.add(record(consumer(group), List.of(topic), appendTo(log)));
+            }
+            Producer producer = producer();
+            awaitEveryMemberAssigned(producer, topic, members);
+
+            Map<String, List<String>> sent = new LinkedHashMap<>();
+            for (int i = 0; i < 40; i++) {
+                for (int k = 0; k < 6; k++) {
+                    String key = "key-" + k;
+                    String value = key + "/" + i;
+                    sent.computeIfAbsent(key, x -> new ArrayList<>()).add(value);
+                    producer.send(Message.of(topic, key, value), ignoreOutcome());
+                }
+            }
+            await("240 messages").until(() -> dataOf(snapshot(log)).size() >= 240);
+
+            List<Message> data = dataOf(snapshot(log));
+            sent.forEach((key, values) -> {
+                List<Message> ofKey = data.stream().filter(m -> key.equals(m.keyAsString())).collect(Collectors.toList());
+                assertThat(ofKey.stream().map(Message::partition).collect(Collectors.toSet()))
+                        .as("partitions of %s", key).hasSize(1);
+                assertThat(ofKey.stream().map(Message::valueAsString).collect(Collectors.toList()))
+                        .as("values of %s in the order they were processed", key).containsExactlyElementsOf(values);
+            });
+        }
+
+        @Test
+        @DisplayName("a keyed message lands on the partition Kafka's default partitioner (murmur2) picks")
+        void keysLandWhereKafkaPutsThem() {
+            String topic = topic("murmur2", 5);
+            Producer producer = producer();
+            for (int i = 0; i < 50; i++) {
+                producer.send(Message.of(topic, "user-" + i, "v" + i), ignoreOutcome());
+            }
+            producer.close();
+
+            List<Message> got = record(consumer(group("murmur2")), topic).awaitCount(50, timeout()).received();
+
+            assertThat(got).allSatisfy(m -> assertThat(m.partition()).as("partition of key %s", m.keyAsString())
+                    .isEqualTo(KafkaPartitioner.partition(m.key(), 5)));
+        }
+    }
+
+    // ------------------------------------------------------------------ admin
+
+    @Nested
+    @DisplayName("admin")
+    class Admin {
+
+        @Test
+        @DisplayName("createTopic on a topic that exists is not an error, and the topic still works")
+        void createTopicTwice() {
+            String topic = topic("twice", 2);
+            admin().createTopic(topic, 2, 1);
+            admin().createTopic(topic, 3, 1);
+            producer().sendSync(Message.of(topic, "k", "still works"));
+
+            RecordingConsumer consumer = record(consumer(group("twice")), topic).awaitCount(1, timeout());
+
+            assertThat(dataValues(consumer.received())).containsExactly("still works");
+        }
+
+        @Test
+        @DisplayName("a topic has the partition count it was created with: many keys land on exactly partitions 0..N-1")
+        void partitionsHonoured() {
+            String topic = topic("partitions", 3);
+            Producer producer = producer();
+            for (int i = 0; i < 60; i++) {
+                producer.send(Message.of(topic, "spread-" + i, "v" + i), ignoreOutcome());
+            }
+            producer.close();
+
+            List<Message> got = record(consumer(group("partitions")), topic).awaitCount(60, timeout()).received();
+
+            Set<Integer> partitions = got.stream().map(Message::partition).collect(Collectors.toCollection(TreeSet::new));
+            assertThat(partitions).containsExactly(0, 1, 2);
+        }
+
+        @Test
+        @DisplayName("createTopic rejects a null or blank name and counts below 1 at once, naming the argument")
+        void createTopicRejectsBadArguments() {
+            AdminClient adminClient = admin();
+            String topic = TestNames.topic("bad-admin");
+            assertThatThrownBy(() -> adminClient.createTopic(null, 1, 1))
+                    .isInstanceOf(NullPointerException.class).hasMessageContaining("topic");
+            assertThatThrownBy(() -> adminClient.createTopic(" ", 1, 1))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("topic");
+            assertThatThrownBy(() -> adminClient.createTopic(topic, 0, 1))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("partitions");
+            assertThatThrownBy(() -> adminClient.createTopic(topic, 1, 0))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("replicationFactor");
+        }
+    }
+
+    // ------------------------------------------------------------------ consumer groups
+
+    @Nested
+    @DisplayName("consumer groups")
+    class ConsumerGroups {
+
+        @Test
+        @DisplayName("within one group each message goes to exactly one member, and every member gets a share")
+        void oneGroupSharesTheWork() {
+            String topic = topic("one-group", 4);
+            String group = group("one-group");
+            List<RecordingConsumer> members = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                members.add(record(consumer(group), topic));
+            }
+            Producer producer = producer();
+            awaitEveryMemberAssigned(producer, topic, members);
+
+            List<String> sent = sendData(producer, topic, "shared", 300, 60);
+            await("300 messages across the group").until(() -> dataValues(all(members)).size() >= 300);
+            awaitDrained(producer, topic, 4, () -> all(members));
+
+            List<String> delivered = dataValues(all(members));
+            assertThat(delivered).as("no duplicates in a clean run").doesNotHaveDuplicates();
+            assertThat(delivered).as("nothing lost").containsExactlyInAnyOrderElementsOf(sent);
+            for (RecordingConsumer member : members) {
+                assertThat(dataValues(member.received())).as("share of %s", member).isNotEmpty();
+            }
+        }
+
+        @Test
+        @DisplayName("two groups on one topic each get every message once")
+        void twoGroupsEachGetEverything() {
+            String topic = topic("two-groups", 3);
+            String groupA = group("a");
+            String groupB = group("b");
+            List<RecordingConsumer> a = List.of(record(consumer(groupA), topic), record(consumer(groupA), topic));
+            List<RecordingConsumer> b = List.of(record(consumer(groupB), topic));
+            Producer producer = producer();
+            List<RecordingConsumer> everyone = new ArrayList<>(a);
+            everyone.addAll(b);
+            awaitEveryMemberAssigned(producer, topic, everyone);
+
+            List<String> sent = sendData(producer, topic, "fan-out", 100, 20);
+            await("100 messages in each group")
+                    .until(() -> dataValues(all(a)).size() >= 100 && dataValues(all(b)).size() >= 100);
+            awaitDrained(producer, topic, 3, () -> all(a));
+            awaitDrained(producer, topic, 3, () -> all(b));
+
+            assertThat(dataValues(all(a))).as("group A").containsExactlyInAnyOrderElementsOf(sent);
+            assertThat(dataValues(all(b))).as("group B").containsExactlyInAnyOrderElementsOf(sent);
+        }
+
+        @Test
+        @DisplayName("a consumer gets only the topics it subscribed to")
+        void topicsAreIsolated() {
+            String mine = topic("mine", 1);
+            String other = topic("other", 1);
+            Producer producer = producer();
+            for (int i = 0; i < 10; i++) {
+                producer.sendSync(Message.of(other, "k", "other-" + i));
+            }
+            for (int i = 0; i < 5; i++) {
+                producer.sendSync(Message.of(mine, "k", "mine-" + i));
+            }
+
+            RecordingConsumer consumer = record(consumer(group("isolation")), mine).awaitCount(5, timeout());
+            awaitDrained(producer, mine, 1, consumer::received);
+
+            assertThat(consumer.received()).allSatisfy(m -> assertThat(m.topic()).isEqualTo(mine));
+            assertThat(dataValues(consumer.received())).containsExactly("mine-0", "mine-1", "mine-2", "mine-3", "mine-4");
+        }
+
+        @Test
+        @DisplayName("one subscribe to several topics gets the messages of each, and topic() tells which")
+        void severalTopicsInOneSubscribe() {
+            String first = topic("first", 2);
+            String second = topic("second", 1);
+            Producer producer = producer();
+            for (int i = 0; i < 10; i++) {
+                producer.send(Message.of(first, "k" + i, first + "#" + i), ignoreOutcome());
+                producer.send(Message.of(second, "k" + i, second + "#" + i), ignoreOutcome());
+            }
+            producer.close();
+
+            RecordingConsumer consumer = record(consumer(group("several")), List.of(first, second), noop())
+                    .awaitCount(20, timeout());
+
+            assertThat(consumer.received()).allSatisfy(m -> assertThat(m.valueAsString()).startsWith(m.topic() + "#"));
+            assertThat(consumer.received().stream().map(Message::topic).collect(Collectors.toSet()))
+                    .containsExactlyInAnyOrder(first, second);
+            assertThat(dataValues(consumer.received())).hasSize(20).doesNotHaveDuplicates();
+        }
+
+        @Test
+        @DisplayName("a topic named twice in one subscribe is consumed once")
+        void repeatedTopicIsConsumedOnce() {
+            String topic = topic("repeated", 2);
+            Producer producer = producer();
+            List<String> sent = sendData(producer, topic, "repeat", 10, 5);
+
+            RecordingConsumer consumer = record(consumer(group("repeated")), List.of(topic, topic), noop())
+                    .awaitCount(10, timeout());
+            awaitDrained(producer, topic, 2, consumer::received);
+
+            assertThat(dataValues(consumer.received())).containsExactlyInAnyOrderElementsOf(sent);
+        }
+    }
+
+    // ------------------------------------------------------------------ failing callbacks
+
+    @Nested
+    @DisplayName("failing callbacks")
+    class FailingCallbacks {
+
+        @Test
+        @DisplayName("a callback that throws does not stop consumption, and its message is not delivered again")
+        void throwingCallbackIsSkippedNotRetried() {
+            String topic = topic("throwing", 1);
+            String group = group("throwing");
+            Producer producer = producer();
+            List<String> sent = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                sent.add("m-" + i);
+                producer.sendSync(Message.of(topic, "k", "m-" + i));
+            }
+            RecordingConsumer first = record(consumer(group), List.of(topic), message -> {
+                if ("m-3".equals(message.valueAsString())) {
+                    throw new IllegalStateException("a callback that throws (expected by the contract suite)");
+                }
+            });
+
+            first.awaitCount(10, timeout());
+            assertThat(dataValues(first.received())).containsExactlyElementsOf(sent);
+            first.close();
+
+            producer.sendSync(Message.of(topic, "k", "after"));
+            RecordingConsumer second = record(consumer(group), topic).awaitCount(1, timeout());
+            awaitDrained(producer, topic, 1, second::received);
+            assertThat(dataValues(second.received())).containsExactly("after");
+        }
+
+        @Test
+        @DisplayName("a callback failure is logged at ERROR with topic, partition, offset and key, through the user's logger")
+        void callbackFailureIsLoggedWithPosition() {
+            String topic = topic("logged", 2);
+            RecordingLogger logger = new RecordingLogger("io.gochat.mq.testkit.contract.consumer");
+            Producer producer = producer();
+            producer.sendSync(Message.of(topic, "good-key", "ok-1"));
+            producer.sendSync(Message.of(topic, "bad-key", "bad"));
+            producer.sendSync(Message.of(topic, "good-key", "ok-2"));
+            RuntimeException boom = new IllegalStateException("boom from the callback (expected by the contract suite)");
+
+            Consumer consumer = consumer(group("logged"), c -> { }, Option.withLogger(logger));
+            RecordingConsumer recording = record(consumer, List.of(topic), message -> {
+                if ("bad".equals(message.valueAsString())) {
+                    throw boom;
+                }
+            }).awaitCount(3, timeout());
+            Message bad = recording.received().stream().filter(m -> "bad".equals(m.valueAsString())).findFirst()
+                    .orElseThrow();
+
+            await("an ERROR event about the failed callback").until(() -> logger.events().stream()
+                    .anyMatch(e -> e.level == Level.ERROR && topic.equals(String.valueOf(e.keyValues.get("topic")))));
+            RecordingLogger.Event event = logger.events().stream()
+                    .filter(e -> e.level == Level.ERROR && topic.equals(String.valueOf(e.keyValues.get("topic"))))
+                    .findFirst().orElseThrow();
+            assertThat(String.valueOf(event.keyValues.get("partition"))).as("partition in %s", event)
+                    .isEqualTo(String.valueOf(bad.partition()));
+            assertThat(String.valueOf(event.keyValues.get("offset"))).as("offset in %s", event)
+                    .isEqualTo(String.valueOf(bad.offset()));
+            assertThat(String.valueOf(event.keyValues.get("key"))).as("key in %s", event).isEqualTo("bad-key");
+            assertThat(event.throwable).as("cause in %s", event).isSameAs(boom);
+        }
+    }
+
+    // ------------------------------------------------------------------ consumer close
+
+    @Nested
+    @DisplayName("consumer close")
+    class ConsumerClose {
+
+        @Test
+        @DisplayName("a member that closes itself after 8 messages hands exactly the rest to the next member,"
+                + " even before the commit interval elapsed")
+        void cleanHandOff() {
+            String topic = topic("hand-off", 3);
+            String group = group("hand-off");
+            Producer producer = producer();
+            List<String> sent = sendData(producer, topic, "hand-off", 30, 6);
+            producer.close();
+
+            Consumer first = consumer(group, c -> c.autoCommitIntervalMs((int) NEVER_MS));
+            AtomicInteger processed = new AtomicInteger();
+            RecordingConsumer firstRecording = record(first, List.of(topic), message -> {
+                if (processed.incrementAndGet() == 8) {
+                    first.close();
+                }
+            });
+            assertThat(firstRecording.awaitTermination(timeout())).as("subscribe of the member that closed itself").isEmpty();
+            List<String> firstGot = dataValues(firstRecording.received());
+            assertThat(firstGot).as("messages handled by the first member, which closed on its 8th").hasSize(8);
+
+            Producer drainer = producer();
+            RecordingConsumer second = record(consumer(group, c -> c.autoCommitIntervalMs((int) NEVER_MS)), topic)
+                    .awaitCount(22, timeout());
+            awaitDrained(drainer, topic, 3, second::received);
+
+            List<String> secondGot = dataValues(second.received());
+            assertThat(secondGot).as("nothing repeated").doesNotHaveDuplicates().doesNotContainAnyElementsOf(firstGot);
+            List<String> together = new ArrayList<>(firstGot);
+            together.addAll(secondGot);
+            assertThat(together).as("nothing lost").containsExactlyInAnyOrderElementsOf(sent);
+        }
+
+        @Test
+        @DisplayName("close during a slow callback waits for it, commits it, and subscribe returns")
+        void closeWaitsForTheMessageInHand() {
+            String topic = topic("slow", 1);
+            String group = group("slow");
+            Producer producer = producer();
+            producer.sendSync(Message.of(topic, "k", "slow"));
+            CountDownLatch entered = new CountDownLatch(1);
+            CountDownLatch release = gate();
+            AtomicBoolean finished = new AtomicBoolean();
+            Consumer consumer = consumer(group, c -> c.autoCommitIntervalMs((int) NEVER_MS));
+            RecordingConsumer recording = record(consumer, List.of(topic), message -> {
+                entered.countDown();
+                release.await(timeout().toMillis(), TimeUnit.MILLISECONDS);
+                finished.set(true);
+            });
+            awaitLatch(entered, "the slow callback to start");
+
+            AtomicBoolean finishedWhenCloseReturned = new AtomicBoolean();
+            Background closer = background("closer", () -> {
+                consumer.close();
+                finishedWhenCloseReturned.set(finished.get());
+            });
+            await("close() to block or return").until(() -> closer.state() != Thread.State.RUNNABLE
+                    && closer.state() != Thread.State.NEW);
+            release.countDown();
+            closer.join(timeout());
+
+            assertThat(finishedWhenCloseReturned.get()).as("the callback had finished when close() returned").isTrue();
+            assertThat(recording.awaitTermination(timeout())).as("subscribe ended normally").isEmpty();
+            producer.sendSync(Message.of(topic, "k", "after"));
+            RecordingConsumer next = record(consumer(group), topic).awaitCount(1, timeout());
+            awaitDrained(producer, topic, 1, next::received);
+            assertThat(dataValues(next.received())).as("the slow message was committed by close()").containsExactly("after");
+        }
+
+        @Test
+        @DisplayName("close from inside the callback returns at once, no further callback runs, and subscribe returns")
+        void closeFromInsideTheCallback() {
+            String topic = topic("close-inside", 1);
+            Producer producer = producer();
+            sendData(producer, topic, "inside", 5, 1);
+            AtomicBoolean closeReturned = new AtomicBoolean();
+            AtomicReference<Consumer> self = new AtomicReference<>();
+            Consumer consumer = consumer(group("close-inside"));
+            self.set(consumer);
+            RecordingConsumer recording = record(consumer, List.of(topic), message -> {
+                self.get().close();
+                closeReturned.set(true);
+            });
+
+            assertThat(recording.awaitTermination(timeout())).as("subscribe ended normally").isEmpty();
+            assertThat(closeReturned.get()).as("close() called from the callback returned").isTrue();
+            assertThat(dataValues(recording.received())).as("callbacks after close()").containsExactly("inside-0");
+        }
+
+        @Test
+        @DisplayName("close twice is harmless, also on a consumer that never subscribed")
+        void closeTwice() {
+            String topic = topic("close-twice", 1);
+            producer().sendSync(Message.of(topic, "k", "v"));
+            RecordingConsumer recording = record(consumer(group("close-twice")), topic).awaitCount(1, timeout());
+            recording.consumer().close();
+            recording.consumer().close();
+            assertThat(recording.awaitTermination(timeout())).isEmpty();
+
+            Consumer idle = consumer(group("never-subscribed"));
+            idle.close();
+            idle.close();
+        }
+
+        @Test
+        @DisplayName("subscribe a second time throws IllegalStateException while the first runs on")
+        void subscribeTwice() {
+            String topic = topic("subscribe-twice", 1);
+            Producer producer = producer();
+            producer.sendSync(Message.of(topic, "k", "one"));
+            RecordingConsumer recording = record(consumer(group("subscribe-twice")), topic).awaitCount(1, timeout());
+
+            Throwable thrown = thrownWithin(() -> recording.consumer().subscribe(List.of(topic), m -> { }));
+
+            assertThat(thrown).isInstanceOf(IllegalStateException.class);
+            producer.sendSync(Message.of(topic, "k", "two"));
+            recording.awaitCount(2, timeout());
+            assertThat(dataValues(recording.received())).containsExactly("one", "two");
+        }
+
+        @Test
+        @DisplayName("subscribe after close throws IllegalStateException")
+        void subscribeAfterClose() {
+            String topic = topic("subscribe-after-close", 1);
+            Consumer consumer = consumer(group("subscribe-after-close"));
+            consumer.close();
+
+            assertThat(thrownWithin(() -> consumer.subscribe(List.of(topic), m -> { })))
+                    .isInstanceOf(IllegalStateException.class);
+        }
+
+        @Test
+        @DisplayName("subscribe again after a subscribe ended by close throws IllegalStateException")
+        void subscribeAfterSubscribeEnded() {
+            String topic = topic("resubscribe", 1);
+            producer().sendSync(Message.of(topic, "k", "v"));
+            RecordingConsumer recording = record(consumer(group("resubscribe")), topic).awaitCount(1, timeout());
+            recording.close();
+
+            assertThat(thrownWithin(() -> recording.consumer().subscribe(List.of(topic), m -> { })))
+                    .isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    // ------------------------------------------------------------------ offset reset
+
+    @Nested
+    @DisplayName("where a new group starts")
+    class OffsetReset {
+
+        @Test
+        @DisplayName("earliest: a new group gets the messages sent before it joined")
+        void earliestReadsHistory() {
+            String topic = topic("earliest", 2);
+            List<String> sent = sendData(producer(), topic, "history", 10, 4);
+
+            RecordingConsumer consumer = record(consumer(group("earliest"), c -> c.autoOffsetReset("earliest")), topic)
+                    .awaitCount(10, timeout());
+
+            assertThat(dataValues(consumer.received())).containsExactlyInAnyOrderElementsOf(sent);
+        }
+
+        @Test
+        @DisplayName("latest: a new group skips the messages sent before it joined and gets those sent after")
+        void latestSkipsHistory() {
+            String topic = topic("latest", 3);
+            Producer producer = producer();
+            sendData(producer, topic, "old", 10, 5);
+            RecordingConsumer consumer = record(consumer(group("latest"), c -> c.autoOffsetReset("latest")), topic);
+            awaitDrained(producer, topic, 3, consumer::received);
+
+            List<String> fresh = sendData(producer, topic, "new", 10, 5);
+            consumer.awaitReceived("the 10 new messages", got -> dataValues(got).containsAll(fresh), timeout());
+            awaitDrained(producer, topic, 3, consumer::received);
+
+            assertThat(dataValues(consumer.received())).containsExactlyInAnyOrderElementsOf(fresh);
+        }
+
+        @Test
+        @DisplayName("latest applies only without a committed offset: a returning group resumes where it left off")
+        void latestDoesNotSkipCommitted() {
+            String topic = topic("latest-resume", 2);
+            String group = group("latest-resume");
+            Producer producer = producer();
+            RecordingConsumer first = record(consumer(group, c -> c.autoOffsetReset("latest")), topic);
+            awaitDrained(producer, topic, 2, first::received);
+            List<String> before = sendData(producer, topic, "first", 5, 3);
+            first.awaitReceived("the first 5", got -> dataValues(got).containsAll(before), timeout());
+            first.close();
+
+            List<String> whileAway = sendData(producer, topic, "away", 5, 3);
+            RecordingConsumer second = record(consumer(group, c -> c.autoOffsetReset("latest")), topic)
+                    .awaitReceived("the 5 sent while the group was away", got -> dataValues(got).containsAll(whileAway),
+                            timeout());
+            awaitDrained(producer, topic, 2, second::received);
+
+            assertThat(dataValues(second.received())).containsExactlyInAnyOrderElementsOf(whileAway);
+        }
+    }
+
+    // ------------------------------------------------------------------ trace id
+
+    @Nested
+    @DisplayName("trace id")
+    class TraceId {
+
+        @BeforeEach
+        void needsAnMdc() {
+            MDC.put("mq-contract-mdc-check", "on");
+            boolean works = "on".equals(MDC.get("mq-contract-mdc-check"));
+            MDC.remove("mq-contract-mdc-check");
+            assumeTrue(works, "the SLF4J provider on the test class path has no working MDC (use slf4j-simple or logback)");
+        }
+
+        @Test
+        @DisplayName("the MDC's trace_id at send becomes the message's trace_id header, for send and sendSync")
+        void mdcBecomesHeader() {
+            String topic = topic("trace-out", 1);
+            Producer producer = producer();
+            Message async = Message.of(topic, "k", "async");
+            try {
+                MDC.put("trace_id", "trace-async");
+                producer.send(async, ignoreOutcome());
+                MDC.put("trace_id", "trace-sync");
+                producer.sendSync(Message.of(topic, "k", "sync"));
+                MDC.remove("trace_id");
+                producer.sendSync(Message.of(topic, "k", "untraced"));
+            } finally {
+                MDC.remove("trace_id");
+            }
+
+            List<Message> got = record(consumer(group("trace-out")), topic).awaitCount(3, timeout()).received();
+
+            assertThat(got).extracting(Message::valueAsString).containsExactly("async", "sync", "untraced");
+            assertThat(got).extracting(Message::traceId).containsExactly("trace-async", "trace-sync", null);
+            assertThat(async.traceId()).as("the caller's message is not changed").isNull();
+        }
+
+        @Test
+        @DisplayName("an explicit trace_id header is not replaced by the MDC's")
+        void explicitHeaderWins() {
+            String topic = topic("trace-explicit", 1);
+            try {
+                MDC.put("trace_id", "from-mdc");
+                producer().sendSync(Message.builder(topic).key("k").value("v").header("trace_id", "explicit").build());
+            } finally {
+                MDC.remove("trace_id");
+            }
+
+            Message got = record(consumer(group("trace-explicit")), topic).awaitCount(1, timeout()).received().get(0);
+
+            assertThat(got.traceId()).isEqualTo("explicit");
+        }
+
+        @Test
+        @DisplayName("during the callback the MDC holds the message's trace_id, and the subscriber's MDC is restored after")
+        void headerBecomesMdcDuringTheCallback() {
+            String topic = topic("trace-in", 1);
+            Producer producer = producer();
+            producer.sendSync(Message.builder(topic).key("k").value("first").header("trace_id", "trace-1").build());
+            producer.sendSync(Message.of(topic, "k", "untraced"));
+            producer.sendSync(Message.builder(topic).key("k").value("third").header("trace_id", "trace-3").build());
+            Consumer consumer = consumer(group("trace-in"));
+            List<String> seen = new CopyOnWriteArrayList<>();
+            AtomicReference<String> traceAfter = new AtomicReference<>();
+            AtomicReference<String> otherAfter = new AtomicReference<>();
+            Background subscriber = background("traced-subscriber", () -> {
+                MDC.put("trace_id", "subscriber-own");
+                MDC.put("mq-contract-other", "kept");
+                try {
+                    consumer.subscribe(List.of(topic), m -> seen.add(m.valueAsString() + "=" + MDC.get("trace_id")
+                            + "/" + MDC.get("mq-contract-other")));
+                    traceAfter.set(MDC.get("trace_id"));
+                    otherAfter.set(MDC.get("mq-contract-other"));
+                } finally {
+                    MDC.clear();
+                }
+            });
+
+            await("three callbacks").until(() -> seen.size() >= 3);
+            consumer.close();
+            subscriber.join(timeout());
+
+            assertThat(seen).containsExactly("first=trace-1/kept", "untraced=null/kept", "third=trace-3/kept");
+            assertThat(traceAfter.get()).as("trace_id of the subscribe thread afterwards").isEqualTo("subscriber-own");
+            assertThat(otherAfter.get()).as("other MDC keys of the subscribe thread afterwards").isEqualTo("kept");
+        }
+    }
+
+    // ------------------------------------------------------------------ bad input
+
+    @Nested
+    @DisplayName("bad input")
+    class BadInput {
+
+        @Test
+        @DisplayName("send rejects a null message at once, naming it")
+        void sendNullMessage() {
+            assertThatThrownBy(() -> producer().send(null, ignoreOutcome()))
+                    .isInstanceOf(NullPointerException.class).hasMessageContaining("message");
+        }
+
+        @Test
+        @DisplayName("send rejects a null callback at once, naming it, and sends nothing")
+        void sendNullCallback() {
+            String topic = topic("null-callback", 1);
+            Producer producer = producer();
+            assertThatThrownBy(() -> producer.send(Message.of(topic, "k", "ghost"), null))
+                    .isInstanceOf(NullPointerException.class).hasMessageContaining("callback");
+
+            producer.sendSync(Message.of(topic, "k", "real"));
+            RecordingConsumer consumer = record(consumer(group("null-callback")), topic);
+            awaitDrained(producer, topic, 1, consumer::received);
+            assertThat(dataValues(consumer.received())).containsExactly("real");
+        }
+
+        @Test
+        @DisplayName("sendSync rejects a null message at once, naming it")
+        void sendSyncNullMessage() {
+            assertThatThrownBy(() -> producer().sendSync(null))
+                    .isInstanceOf(NullPointerException.class).hasMessageContaining("message");
+        }
+
+        @Test
+        @DisplayName("a null or blank topic is rejected when the message is built, naming it")
+        void blankTopic() {
+            assertThatThrownBy(() -> Message.builder(" "))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("topic");
+            assertThatThrownBy(() -> Message.builder(null))
+                    .isInstanceOf(NullPointerException.class).hasMessageContaining("topic");
+        }
+
+        @Test
+        @DisplayName("subscribe rejects a null topic list at once, naming it")
+        void subscribeNullTopics() {
+            Consumer consumer = consumer(group("bad"));
+            assertThat(thrownWithin(() -> consumer.subscribe(null, m -> { })))
+                    .isInstanceOf(NullPointerException.class).hasMessageContaining("topics");
+        }
+
+        @Test
+        @DisplayName("subscribe rejects an empty topic list at once, naming it")
+        void subscribeEmptyTopics() {
+            Consumer consumer = consumer(group("bad"));
+            assertThat(thrownWithin(() -> consumer.subscribe(List.of(), m -> { })))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("topics");
+        }
+
+        @Test
+        @DisplayName("subscribe rejects a null topic in the list at once, naming it")
+        void subscribeNullTopicInList() {
+            Consumer consumer = consumer(group("bad"));
+            assertThat(thrownWithin(() -> consumer.subscribe(Arrays.asList("fine", null), m -> { })))
+                    .isInstanceOf(NullPointerException.class).hasMessageContaining("topics");
+        }
+
+        @Test
+        @DisplayName("subscribe rejects a blank topic in the list at once, naming it")
+        void subscribeBlankTopicInList() {
+            Consumer consumer = consumer(group("bad"));
+            assertThat(thrownWithin(() -> consumer.subscribe(List.of("fine", "  "), m -> { })))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("topics");
+        }
+
+        @Test
+        @DisplayName("subscribe rejects a null callback at once, naming it")
+        void subscribeNullCallback() {
+            Consumer consumer = consumer(group("bad"));
+            assertThat(thrownWithin(() -> consumer.subscribe(List.of("fine"), null)))
+                    .isInstanceOf(NullPointerException.class).hasMessageContaining("callback");
+        }
+    }
+
+    // ------------------------------------------------------------------ crash
+
+    @Nested
+    @DisplayName("crash")
+    class Crash {
+
+        @BeforeEach
+        void needsCrash() {
+            assumeTrue(fixture().capabilities().contains(Capability.CRASH),
+                    () -> fixture().transport() + " fixture cannot inject Capability.CRASH");
+        }
+
+        @Test
+        @DisplayName("after a crash before any commit, the next member gets everything again, including what the"
+                + " crashed member processed, and the crashed member gets nothing more")
+        void crashBeforeCommitRedelivers() {
+            String topic = topic("crash", 3);
+            String group = group("crash");
+            Producer producer = producer();
+            List<String> sent = new ArrayList<>(sendData(producer, topic, "early", 10, 5));
+            RecordingConsumer crashed = record(consumer(group, c -> c.autoCommitIntervalMs((int) NEVER_MS)), topic)
+                    .awaitCount(10, timeout());
+
+            fixture().crash(crashed.consumer());
+            crashed.awaitTermination(timeout());
+            List<String> processedBeforeCrash = dataValues(crashed.received());
+            sent.addAll(sendData(producer, topic, "late", 20, 5));
+
+            RecordingConsumer next = record(consumer(group), topic);
+            next.awaitReceived("every message sent", got -> dataValues(got).containsAll(sent), timeout());
+            assertThat(dataValues(next.received())).as("redelivered after the crash").containsAll(processedBeforeCrash);
+            assertThat(dataValues(crashed.received())).as("messages handled by the crashed member")
+                    .isEqualTo(processedBeforeCrash).hasSize(10);
+        }
+
+        @Test
+        @DisplayName("a member that crashes mid-stream loses nothing: the rest of its partitions go to the survivor")
+        void crashMidStreamLosesNothing() {
+            String topic = topic("crash-mid", 4);
+            String group = group("crash-mid");
+            Producer producer = producer();
+            CountDownLatch stuck = new CountDownLatch(1);
+            CountDownLatch release = gate();
+            AtomicInteger handled = new AtomicInteger();
+            RecordingConsumer victim = record(consumer(group), List.of(topic), message -> {
+                if (isData(message) && handled.incrementAndGet() == 20) {
+                    stuck.countDown();
+                    release.await(timeout().toMillis(), TimeUnit.MILLISECONDS);
+                }
+            });
+            RecordingConsumer survivor = record(consumer(group), topic);
+            awaitEveryMemberAssigned(producer, topic, List.of(victim, survivor));
+
+            List<String> sent = new ArrayList<>(sendData(producer, topic, "before-crash", 150, 40));
+            awaitLatch(stuck, "the victim to handle 20 messages");
+            Background crasher = background("crasher", () -> fixture().crash(victim.consumer()));
+            await("crash() to block or return").until(() -> crasher.state() != Thread.State.RUNNABLE
+                    && crasher.state() != Thread.State.NEW);
+            release.countDown();
+            crasher.join(timeout());
+            victim.awaitTermination(timeout());
+            sent.addAll(sendData(producer, topic, "after-crash", 150, 40));
+
+            List<RecordingConsumer> both = List.of(victim, survivor);
+            await("every message at least once").until(() -> new HashSet<>(dataValues(all(both))).containsAll(sent));
+        }
+    }
+
+    // ------------------------------------------------------------------ rebalance
+
+    @Nested
+    @DisplayName("rebalance")
+    class Rebalance {
+
+        @Test
+        @DisplayName("members joining and leaving while messages flow lose nothing, and first deliveries keep per-key order")
+        void churnLosesNothing() {
+            String topic = topic("churn", 6);
+            String group = group("churn");
+            List<Message> log = Collections.synchronizedList(new ArrayList<>());
+            Producer producer = producer();
+            RecordingConsumer m1 = record(consumer(group), List.of(topic), appendTo(log));
+            awaitEveryMemberAssigned(producer, topic, List.of(m1));
+
+            Map<String, List<String>> sent = new LinkedHashMap<>();
+            int[] batch = {0};
+            Runnable sendBatch = () -> {
+                for (int i = 0; i < 50; i++) {
+                    String key = "key-" + i % 8;
+                    String value = key + "/" + batch[0] + "/" + i;
+                    sent.computeIfAbsent(key, x -> new ArrayList<>()).add(value);
+                    producer.send(Message.of(topic, key, value), ignoreOutcome());
+                }
+                batch[0]++;
+            };
+            sendBatch.run();
+            RecordingConsumer m2 = record(consumer(group), List.of(topic), appendTo(log));
+            sendBatch.run();
+            record(consumer(group), List.of(topic), appendTo(log));
+            sendBatch.run();
+            m1.close();
+            sendBatch.run();
+            record(consumer(group), List.of(topic), appendTo(log));
+            sendBatch.run();
+            m2.close();
+            sendBatch.run();
+
+            Set<String> all = sent.values().stream().flatMap(List::stream).collect(Collectors.toSet());
+            await("all 300 messages at least once").until(() -> new HashSet<>(dataValues(snapshot(log))).containsAll(all));
+            List<Message> data = dataOf(snapshot(log));
+            sent.forEach((key, values) -> {
+                List<String> firsts = data.stream().filter(m -> key.equals(m.keyAsString()))
+                        .map(Message::valueAsString).distinct().collect(Collectors.toList());
+                assertThat(firsts).as("first deliveries of %s", key).containsExactlyElementsOf(values);
+            });
+        }
+
+        @Test
+        @DisplayName("a member joining takes over partitions where their owner stopped: nothing repeated,"
+                + " even before the commit interval elapsed")
+        void joinTakesOverWithoutRepeats() {
+            String topic = topic("join", 4);
+            String group = group("join");
+            Producer producer = producer();
+            RecordingConsumer first = record(consumer(group, c -> c.autoCommitIntervalMs((int) NEVER_MS)), topic);
+            List<String> sent = new ArrayList<>(sendData(producer, topic, "before-join", 100, 30));
+            first.awaitReceived("the first 100", got -> dataValues(got).size() >= 100, timeout());
+            RecordingConsumer joining = record(consumer(group, c -> c.autoCommitIntervalMs((int) NEVER_MS)), topic);
+            List<RecordingConsumer> both = List.of(first, joining);
+            awaitEveryMemberAssigned(producer, topic, both);
+
+            sent.addAll(sendData(producer, topic, "after-join", 100, 30));
+            await("all 200").until(() -> new HashSet<>(dataValues(all(both))).containsAll(sent));
+            awaitDrained(producer, topic, 4, () -> all(both));
+
+            assertThat(dataValues(all(both))).as("no message repeated").doesNotHaveDuplicates()
+                    .containsExactlyInAnyOrderElementsOf(sent);
+        }
+
+        @Test
+        @DisplayName("a member leaving cleanly hands its partitions to the others: nothing lost, nothing repeated")
+        void cleanLeaveHandsOver() {
+            String topic = topic("leave", 4);
+            String group = group("leave");
+            Producer producer = producer();
+            RecordingConsumer leaving = record(consumer(group), topic);
+            RecordingConsumer staying = record(consumer(group), topic);
+            List<RecordingConsumer> both = List.of(leaving, staying);
+            awaitEveryMemberAssigned(producer, topic, both);
+
+            List<String> sent = new ArrayList<>(sendData(producer, topic, "before-leave", 100, 30));
+            await("the first 100").until(() -> dataValues(all(both)).size() >= 100);
+            leaving.close();
+            sent.addAll(sendData(producer, topic, "after-leave", 100, 30));
+            await("all 200").until(() -> new HashSet<>(dataValues(all(both))).containsAll(sent));
+            awaitDrained(producer, topic, 4, staying::received);
+
+            assertThat(dataValues(all(both))).as("no message repeated").doesNotHaveDuplicates()
+                    .containsExactlyInAnyOrderElementsOf(sent);
+        }
+    }
+
+    // ------------------------------------------------------------------ broker restart
+
+    @Nested
+    @DisplayName("broker restart")
+    class BrokerRestart {
+
+        @BeforeEach
+        void needsRestart() {
+            assumeTrue(fixture().capabilities().contains(Capability.BROKER_RESTART),
+                    () -> fixture().transport() + " fixture cannot inject Capability.BROKER_RESTART");
+        }
+
+        @Test
+        @DisplayName("nothing acknowledged before, during or after a broker restart is lost, and the consumer carries on")
+        void restartLosesNothingAcknowledged() {
+            String topic = topic("restart", 2);
+            Producer producer = producer();
+            RecordingConsumer consumer = record(consumer(group("restart")), topic);
+            Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+            for (int i = 0; i < 10; i++) {
+                producer.sendSync(Message.of(topic, "k" + i, "before-" + i));
+                acknowledged.add("before-" + i);
+            }
+            consumer.awaitCount(10, timeout());
+
+            Background restarter = background("restarter", () -> fixture().restartBroker());
+            for (int i = 0; i < 500 && restarter.isAlive(); i++) {
+                String value = "during-" + i;
+                Message message = Message.of(topic, "k" + i % 10, value);
+                if (i % 2 == 0) {
+                    producer.send(message, error -> {
+                        if (error == null) {
+                            acknowledged.add(value);
+                        }
+                    });
+                } else {
+                    try {
+                        producer.sendSync(message);
+                        acknowledged.add(value);
+                    } catch (MqException notAcknowledged) {
+                        // not acknowledged, so the contract makes no promise about it
+                    }
+                }
+            }
+            restarter.join(timeout().multipliedBy(2));
+            for (int i = 0; i < 10; i++) {
+                producer.sendSync(Message.of(topic, "k" + i, "after-" + i));
+                acknowledged.add("after-" + i);
+            }
+            producer.close();
+
+            consumer.awaitReceived("every acknowledged message",
+                    got -> new HashSet<>(dataValues(got)).containsAll(acknowledged), timeout().multipliedBy(2));
+            assertThat(consumer.isRunning()).as("subscribe keeps running through a broker restart").isTrue();
+        }
+    }
+
+    // ------------------------------------------------------------------ stress
+
+    @Nested
+    @DisplayName("stress")
+    class Stress {
+
+        @Test
+        @DisplayName("3000 messages from 20 threads on 4 producers reach a group of 4 exactly once, in per-key order")
+        void manyProducersManyMembers() {
+            String topic = topic("stress", 6);
+            String group = group("stress");
+            List<Message> log = Collections.synchronizedList(new ArrayList<>());
+            List<RecordingConsumer> members = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                members.add(record(consumer(group), List.of(topic), appendTo(log)));
+            }
+            List<Producer> producers = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                producers.add(producer());
+            }
+            awaitEveryMemberAssigned(producers.get(0), topic, members);
+
+            int threads = 20;
+            int perThread = 150;
+            Set<String> failed = ConcurrentHashMap.newKeySet();
+            AtomicInteger succeeded = new AtomicInteger();
+            List<Background> senders = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                Producer producer = producers.get(t % producers.size());
+                senders.add(background("stress-" + t, () -> {
+                    for (int i = 0; i < perThread; i++) {
+                        String value = "s" + thread + "/" + i;
+                        producer.send(Message.of(topic, "stress-key-" + thread, value), error -> {
+                            if (error == null) {
+                                succeeded.incrementAndGet();
+                            } else {
+                                failed.add(value);
+                            }
+                        });
+                    }
+                }));
+            }
+            for (Background sender : senders) {
+                sender.join(timeout());
+            }
+            await("every send acknowledged").until(() -> succeeded.get() + failed.size() == threads * perThread);
+            assertThat(failed).as("failed sends in a clean run").isEmpty();
+            await("3000 messages").until(() -> dataOf(snapshot(log)).size() >= threads * perThread);
+            awaitDrained(producers.get(1), topic, 6, () -> snapshot(log));
+
+            List<Message> data = dataOf(snapshot(log));
+            List<String> values = data.stream().map(Message::valueAsString).collect(Collectors.toList());
+            assertThat(values).as("no duplicates in a clean run").doesNotHaveDuplicates().hasSize(threads * perThread);
+            for (int t = 0; t < threads; t++) {
+                String key = "stress-key-" + t;
+                List<Integer> order = data.stream().filter(m -> key.equals(m.keyAsString()))
+                        .map(m -> Integer.parseInt(m.valueAsString().substring(m.valueAsString().indexOf('/') + 1)))
+                        .collect(Collectors.toList());
+                assertThat(order).as("order of %s", key).isSorted().hasSize(perThread);
+            }
+        }
+    }
+
+    // ================================================================== helpers
+
+    private Duration timeout() {
+        return fixture().timeout();
+    }
+
+    private ConditionFactory await(String what) {
+        return Awaitility.await(what).atMost(timeout()).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10));
+    }
+
+    private MqConfig baseConfig() {
+        return fixture().config();
+    }
+
+    private Option[] options(MqConfig config, Option... extra) {
+        Option[] options = Arrays.copyOf(extra, extra.length + 2);
+        options[extra.length] = Option.withTransport(fixture().transport());
+        options[extra.length + 1] = Option.withConfig(config);
+        return options;
+    }
+
+    private Producer producer() {
+        return clients.add(Mq.newProducer(SERVICE, options(baseConfig())));
+    }
+
+    private Consumer consumer(String group) {
+        return consumer(group, c -> { });
+    }
+
+    /**
+     * A consumer that starts at {@code earliest} and commits every 200 ms unless {@code tweak}
+     * says otherwise.
+     */
+    private Consumer consumer(String group, java.util.function.Consumer<ConsumerConfig.Builder> tweak, Option... extra) {
+        MqConfig config = baseConfig().toBuilder()
+                .consumer(c -> {
+                    c.autoOffsetReset("earliest").autoCommitIntervalMs(200);
+                    tweak.accept(c);
+                })
+                .build();
+        return clients.add(Mq.newConsumer(SERVICE, group, options(config, extra)));
+    }
+
+    private AdminClient admin() {
+        if (admin == null) {
+            admin = clients.add(Mq.newAdminClient(SERVICE, options(baseConfig())));
+        }
+        return admin;
+    }
+
+    private String topic(String purpose, int partitions) {
+        String topic = TestNames.topic(purpose);
+        admin().createTopic(topic, partitions, 1);
+        return topic;
+    }
+
+    private static String group(String purpose) {
+        return TestNames.group(purpose);
+    }
+
+    private RecordingConsumer record(Consumer consumer, String topic) {
+        return record(consumer, List.of(topic), noop());
+    }
+
+    private RecordingConsumer record(Consumer consumer, List<String> topics, ConsumeCallback then) {
+        RecordingConsumer recording = RecordingConsumer.start(consumer, topics, then);
+        clients.add(recording.toString(), () -> {
+            consumer.close();
+            recording.awaitTermination(timeout());
+        });
+        return recording;
+    }
+
+    /** A latch the test opens; opened at clean-up too, so a callback blocked on it cannot hang the suite. */
+    private CountDownLatch gate() {
+        CountDownLatch gate = new CountDownLatch(1);
+        clients.add("open gate", gate::countDown);
+        return gate;
+    }
+
+    private Background background(String name, ThrowingRunnable body) {
+        Background background = new Background(name, body);
+        clients.add("thread " + name, () -> background.join(timeout()));
+        return background;
+    }
+
+    /** Runs {@code action} on another thread and returns what it threw (null if nothing), failing if it blocks. */
+    private Throwable thrownWithin(ThrowingRunnable action) {
+        Background call = background("call", action);
+        try {
+            call.thread.join(timeout().toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (call.thread.isAlive()) {
+            fail("the call did not return within " + timeout() + "; it should have failed at once");
+        }
+        return call.failure.get();
+    }
+
+    private void awaitLatch(CountDownLatch latch, String what) {
+        try {
+            if (!latch.await(timeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                fail("waited " + timeout() + " for " + what);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail("interrupted while waiting for " + what);
+        }
+    }
+
+    /**
+     * Sends {@code count} data messages {@code <prefix>-<i>} with {@code keys} distinct keys, waits
+     * until each is acknowledged, and returns their values in send order.
+     */
+    private List<String> sendData(Producer producer, String topic, String prefix, int count, int keys) {
+        List<String> values = new ArrayList<>();
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        CountDownLatch done = new CountDownLatch(count);
+        for (int i = 0; i < count; i++) {
+            String value = prefix + "-" + i;
+            values.add(value);
+            producer.send(Message.of(topic, prefix + "-key-" + i % keys, value), error -> {
+                if (error != null) {
+                    errors.add(error);
+                }
+                done.countDown();
+            });
+        }
+        awaitLatch(done, "acknowledgements of " + count + " messages");
+        assertThat(errors).as("send errors").isEmpty();
+        return values;
+    }
+
+    /**
+     * Sends probe messages with random keys until every member has received one, so each owns
+     * partitions of {@code topic} before the test's own messages are sent.
+     */
+    private void awaitEveryMemberAssigned(Producer producer, String topic, List<RecordingConsumer> members) {
+        AtomicInteger round = new AtomicInteger();
+        await("every member of the group to receive a probe").pollInterval(Duration.ofMillis(25)).until(() -> {
+            if (round.getAndIncrement() % 8 == 0) {
+                for (int i = 0; i < 8; i++) {
+                    producer.send(control(topic, PROBE), ignoreOutcome());
+                }
+            }
+            return members.stream().allMatch(m -> m.received().stream().anyMatch(x -> PROBE.equals(controlOf(x))));
+        });
+    }
+
+    /**
+     * Sends marker messages until a marker from every partition of {@code topic} was received. As
+     * a partition delivers in offset order, afterwards everything sent before is in
+     * {@code received}: what is missing or repeated then stays so.
+     */
+    private void awaitDrained(Producer producer, String topic, int partitions, Supplier<List<Message>> received) {
+        String token = "drain-" + UUID.randomUUID();
+        AtomicInteger round = new AtomicInteger();
+        await("a drain marker from each of the " + partitions + " partitions of " + topic)
+                .pollInterval(Duration.ofMillis(25)).until(() -> {
+                    if (round.getAndIncrement() % 8 == 0) {
+                        for (int i = 0; i < 2 * partitions + 2; i++) {
+                            producer.send(control(topic, token), ignoreOutcome());
+                        }
+                    }
+                    return received.get().stream().filter(m -> token.equals(controlOf(m))).map(Message::partition)
+                            .collect(Collectors.toSet()).size() >= partitions;
+                });
+    }
+
+    private static Message control(String topic, String kind) {
+        return Message.builder(topic).key(UUID.randomUUID().toString()).value(kind).header(CONTROL, kind).build();
+    }
+
+    private static String controlOf(Message message) {
+        return message.headerAsString(CONTROL);
+    }
+
+    private static boolean isData(Message message) {
+        return message.header(CONTROL) == null;
+    }
+
+    private static List<Message> dataOf(List<Message> messages) {
+        return messages.stream().filter(TransportCompatibilityKit::isData).collect(Collectors.toList());
+    }
+
+    private static List<String> dataValues(List<Message> messages) {
+        return messages.stream().filter(TransportCompatibilityKit::isData).map(Message::valueAsString)
+                .collect(Collectors.toList());
+    }
+
+    private static List<Message> all(List<RecordingConsumer> consumers) {
+        List<Message> all = new ArrayList<>();
+        consumers.forEach(c -> all.addAll(c.received()));
+        return all;
+    }
+
+    private static List<Message> snapshot(List<Message> log) {
+        synchronized (log) {
+            return new ArrayList<>(log);
+        }
+    }
+
+    private static ConsumeCallback appendTo(List<Message> log) {
+        return log::add;
+    }
+
+    private static ConsumeCallback noop() {
+        return message -> { };
+    }
+
+    private static io.gochat.mq.SendCallback ignoreOutcome() {
+        return error -> { };
+    }
+
+    private static byte[] randomBytes(int size, long seed) {
+        byte[] bytes = new byte[size];
+        new Random(seed).nextBytes(bytes);
+        return bytes;
+    }
+
+    @FunctionalInterface
+    private interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    /** A daemon thread of the test whose failure is reported when it is joined. */
+    private static final class Background {
+        final Thread thread;
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+        Background(String name, ThrowingRunnable body) {
+            thread = new Thread(() -> {
+                try {
+                    body.run();
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            }, "mq-contract-" + name);
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        Thread.State state() {
+            return thread.getState();
+        }
+
+        boolean isAlive() {
+            return thread.isAlive();
+        }
+
+        /** Waits for the thread and rethrows what it threw. */
+        void join(Duration timeout) {
+            try {
+                thread.join(timeout.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while waiting for " + thread.getName(), e);
+            }
+            if (thread.isAlive()) {
+                throw new AssertionError(thread.getName() + " did not finish within " + timeout);
+            }
+            Throwable e = failure.get();
+            if (e != null) {
+                throw new AssertionError(thread.getName() + " failed", e);
+            }
+        }
+    }
+}

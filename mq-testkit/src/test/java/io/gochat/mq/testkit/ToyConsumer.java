@@ -1,0 +1,311 @@
+package io.gochat.mq.testkit;
+
+import io.gochat.mq.ConsumeCallback;
+import io.gochat.mq.Consumer;
+import io.gochat.mq.Message;
+import io.gochat.mq.spi.ApiPreconditions;
+import io.gochat.mq.spi.CallbackRunner;
+import io.gochat.mq.spi.ClientSpec;
+import io.gochat.mq.testkit.ToyBroker.Group;
+import io.gochat.mq.testkit.ToyBroker.Stored;
+import io.gochat.mq.testkit.ToyBroker.TopicPartition;
+import org.slf4j.Logger;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The toy transport's consumer: a loop on the subscribe thread that owns partitions of its group,
+ * hands their messages to the callback one at a time and commits processed positions every
+ * {@code autoCommitIntervalMs}, on revocation and on close. State is guarded by the broker's lock.
+ */
+final class ToyConsumer implements Consumer {
+    private final ToyBroker broker = ToyBroker.INSTANCE;
+    private final ClientSpec spec;
+    private final Set<Fault> faults;
+    private final Logger logger;
+    private final Group group;
+    private final CountDownLatch done = new CountDownLatch(1);
+    private final Map<TopicPartition, Long> positions = new LinkedHashMap<>();
+    private final Set<String> repeatedOnce = new HashSet<>();
+    private List<String> topics = List.of();
+    private boolean subscribed;
+    private boolean closeRequested;
+    private boolean crashed;
+    private Thread subscriber;
+    private long lastCommit;
+    private int cursor;
+
+    ToyConsumer(ClientSpec spec, Set<Fault> faults) {
+        this.spec = spec;
+        this.faults = faults;
+        this.logger = spec.logger("consumer");
+        broker.lock.lock();
+        try {
+            this.group = broker.group(spec.groupId());
+        } finally {
+            broker.lock.unlock();
+        }
+    }
+
+    List<String> topics() {
+        return topics;
+    }
+
+    Set<Fault> faults() {
+        return faults;
+    }
+
+    @Override
+    public void subscribe(List<String> requested, ConsumeCallback callback) {
+        List<String> checked = ApiPreconditions.checkSubscribe(requested, callback);
+        broker.lock.lock();
+        try {
+            if (subscribed || closeRequested) {
+                if (!faults.contains(Fault.SUBSCRIBE_ANY_TIME)) {
+                    throw new IllegalStateException("subscribe may be called once per consumer, and not after close(); "
+                            + spec + " is " + (closeRequested ? "closed" : "already subscribed"));
+                }
+                broker.lock.unlock();
+                try {
+                    done.await(10, TimeUnit.MINUTES);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    broker.lock.lock();
+                }
+                return;
+            }
+            subscribed = true;
+            subscriber = Thread.currentThread();
+            topics = checked;
+            group.members.add(this);
+            lastCommit = System.currentTimeMillis();
+            broker.changed.signalAll();
+        } finally {
+            broker.lock.unlock();
+        }
+        try {
+            run(callback);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            done.countDown();
+        }
+    }
+
+    private void run(ConsumeCallback callback) throws InterruptedException {
+        while (true) {
+            TopicPartition tp;
+            long offset;
+            Stored stored;
+            broker.lock.lock();
+            try {
+                while (true) {
+                    if (crashed) {
+                        if (faults.contains(Fault.CRASH_COMMITS)) {
+                            commit();
+                        }
+                        leave();
+                        return;
+                    }
+                    if (closeRequested) {
+                        if (!faults.contains(Fault.NO_COMMIT_ON_CLOSE)) {
+                            commit();
+                        }
+                        leave();
+                        return;
+                    }
+                    if (!broker.isDown()) {
+                        rebalance();
+                        long now = System.currentTimeMillis();
+                        if (now - lastCommit >= spec.config().consumer().autoCommitIntervalMs()) {
+                            commit();
+                            lastCommit = now;
+                        }
+                        tp = next();
+                        if (tp != null) {
+                            offset = positions.get(tp);
+                            stored = broker.get(tp, offset);
+                            break;
+                        }
+                    }
+                    broker.changed.await(20, TimeUnit.MILLISECONDS);
+                }
+                if (faults.contains(Fault.COMMIT_BEFORE_PROCESSING)) {
+                    group.committed.put(tp, offset + 1);
+                }
+            } finally {
+                broker.lock.unlock();
+            }
+
+            Message message = received(stored, tp, offset);
+            boolean ok;
+            if (faults.contains(Fault.NO_ERROR_LOG) || faults.contains(Fault.NO_TRACE)) {
+                ok = runQuietly(callback, message);
+            } else {
+                ok = CallbackRunner.consume(callback, message, logger);
+            }
+
+            broker.lock.lock();
+            try {
+                long advance = offset + 1;
+                String id = tp + "@" + offset;
+                if (faults.contains(Fault.DUPLICATE_EVERY_50TH) && offset % 50 == 49 && repeatedOnce.add(id)) {
+                    advance = offset;
+                }
+                if (faults.contains(Fault.RETRY_FAILED_CALLBACK) && !ok && repeatedOnce.add(id)) {
+                    advance = offset;
+                }
+                if (positions.containsKey(tp)) {
+                    positions.put(tp, advance);
+                }
+                if (!ok && faults.contains(Fault.STOP_ON_CALLBACK_ERROR)) {
+                    leave();
+                    return;
+                }
+            } finally {
+                broker.lock.unlock();
+            }
+        }
+    }
+
+    private boolean runQuietly(ConsumeCallback callback, Message message) {
+        try {
+            callback.handle(message);
+            return true;
+        } catch (Exception e) {
+            if (!faults.contains(Fault.NO_ERROR_LOG)) {
+                logger.atError().setMessage("consume callback failed").addKeyValue("topic", message.topic())
+                        .addKeyValue("partition", message.partition()).addKeyValue("offset", message.offset())
+                        .addKeyValue("key", message.keyAsString()).setCause(e).log();
+            }
+            return false;
+        }
+    }
+
+    private Message received(Stored stored, TopicPartition tp, long offset) {
+        Message.Builder b = stored.message().toBuilder().receivedAt(tp.partition(), offset, stored.timestamp());
+        if (faults.contains(Fault.EMPTY_AS_NULL)) {
+            Message m = stored.message();
+            if (m.key() != null && m.key().length == 0) {
+                b.key((byte[]) null);
+            }
+            if (m.value() != null && m.value().length == 0) {
+                b.value((byte[]) null);
+            }
+            m.headers().forEach((name, bytes) -> {
+                if (bytes != null && bytes.length == 0) {
+                    b.header(name, (byte[]) null);
+                }
+            });
+        }
+        return b.build();
+    }
+
+    /** Gives up partitions no longer assigned, takes free ones that are. Caller holds the lock. */
+    private void rebalance() {
+        Set<TopicPartition> target = group.target(this, broker);
+        for (TopicPartition tp : new ArrayList<>(positions.keySet())) {
+            if (!target.contains(tp)) {
+                if (!faults.contains(Fault.NO_COMMIT_ON_REVOKE)) {
+                    group.committed.put(tp, positions.get(tp));
+                }
+                positions.remove(tp);
+                group.owners.remove(tp, this);
+                broker.changed.signalAll();
+            }
+        }
+        boolean broadcast = faults.contains(Fault.BROADCAST);
+        for (TopicPartition tp : target) {
+            if (!positions.containsKey(tp) && (broadcast || group.owners.get(tp) == null)) {
+                if (!broadcast) {
+                    group.owners.put(tp, this);
+                }
+                positions.put(tp, start(tp));
+            }
+        }
+    }
+
+    private long start(TopicPartition tp) {
+        Long committed = faults.contains(Fault.IGNORE_COMMITTED) || faults.contains(Fault.BROADCAST)
+                ? null : group.committed.get(tp);
+        if (committed != null) {
+            return committed;
+        }
+        boolean earliest = "earliest".equals(spec.config().consumer().autoOffsetReset())
+                || faults.contains(Fault.IGNORE_LATEST) || faults.contains(Fault.BROADCAST);
+        return earliest ? 0 : broker.size(tp);
+    }
+
+    /** An owned partition with a message at its position, taken in turns. Caller holds the lock. */
+    private TopicPartition next() {
+        List<TopicPartition> owned = new ArrayList<>(positions.keySet());
+        for (int i = 0; i < owned.size(); i++) {
+            TopicPartition tp = owned.get((cursor + i) % owned.size());
+            if (positions.get(tp) < broker.size(tp)) {
+                cursor = (cursor + i + 1) % owned.size();
+                return tp;
+            }
+        }
+        return null;
+    }
+
+    private void commit() {
+        if (!faults.contains(Fault.BROADCAST)) {
+            group.committed.putAll(positions);
+        }
+    }
+
+    private void leave() {
+        for (TopicPartition tp : positions.keySet()) {
+            group.owners.remove(tp, this);
+        }
+        positions.clear();
+        group.members.remove(this);
+        broker.changed.signalAll();
+    }
+
+    @Override
+    public void close() {
+        boolean wait;
+        broker.lock.lock();
+        try {
+            closeRequested = true;
+            broker.changed.signalAll();
+            boolean inside = subscriber == Thread.currentThread();
+            wait = subscribed && (!inside || faults.contains(Fault.CLOSE_INSIDE_DEADLOCKS));
+        } finally {
+            broker.lock.unlock();
+        }
+        if (wait) {
+            try {
+                done.await(10, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Stops at the next message boundary without committing anything. */
+    void crash() {
+        broker.lock.lock();
+        try {
+            crashed = true;
+            broker.changed.signalAll();
+        } finally {
+            broker.lock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ToyConsumer{" + spec + '}';
+    }
+}
