@@ -1,0 +1,151 @@
+package io.gochat.mq.kafka;
+
+import io.gochat.mq.AdminClient;
+import io.gochat.mq.MqException;
+import io.gochat.mq.MqTimeoutException;
+import io.gochat.mq.spi.ApiPreconditions;
+import io.gochat.mq.spi.ClientSpec;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * {@link AdminClient} on Kafka's {@link Admin}. Thread-safe (Kafka's admin client is). Every call
+ * is bounded by {@code default.api.timeout.ms} (60 s unless set in {@code common.properties}).
+ */
+final class KafkaMqAdmin implements AdminClient {
+    private final Logger log;
+    private final String clientIdBase;
+    private final String clientId;
+    private final Map<String, Object> props;
+    private final Admin admin;
+    private final long timeoutMs;
+    private volatile boolean closed;
+
+    KafkaMqAdmin(ClientSpec spec) {
+        this.log = spec.logger("admin");
+        this.clientIdBase = spec.clientId();
+        Map<String, Object> base = KafkaProperties.admin(spec.config(), clientIdBase);
+        this.clientId = ClientIds.acquire(clientIdBase, "admin");
+        base.put("client.id", clientId);
+        this.props = Map.copyOf(base);
+        this.timeoutMs = KafkaProperties.intProperty(base, "default.api.timeout.ms", KafkaProperties.DEFAULT_API_TIMEOUT_MS);
+        try {
+            this.admin = Admin.create(base);
+        } catch (RuntimeException e) {
+            ClientIds.release(clientIdBase, "admin", clientId);
+            throw KafkaErrors.creation("admin client", e, spec.config().source(), base);
+        }
+        log.atInfo().setMessage("kafka admin client created").addKeyValue("clientId", clientId)
+                .addKeyValue("brokers", props.get("bootstrap.servers")).log();
+    }
+
+    @Override
+    public void createTopic(String topic, int partitions, int replicationFactor) {
+        ApiPreconditions.checkCreateTopic(topic, partitions, replicationFactor);
+        if (replicationFactor > Short.MAX_VALUE) {
+            throw new IllegalArgumentException("replicationFactor of topic " + topic + ": expected at most "
+                    + Short.MAX_VALUE + " but was " + replicationFactor);
+        }
+        if (closed) {
+            throw new io.gochat.mq.MqClosedException("createTopic " + topic + " failed: the admin client is closed");
+        }
+        String what = "createTopic " + topic + " (partitions=" + partitions + ", replicationFactor=" + replicationFactor + ")";
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        try {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) replicationFactor)))
+                    .all().get(timeoutMs, TimeUnit.MILLISECONDS);
+            log.atInfo().setMessage("topic created").addKeyValue("topic", topic)
+                    .addKeyValue("partitions", partitions).addKeyValue("replicationFactor", replicationFactor).log();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof TopicExistsException) {
+                log.atInfo().setMessage("topic already exists; left as it is").addKeyValue("topic", topic)
+                        .addKeyValue("requestedPartitions", partitions).log();
+                return;
+            }
+            throw failure(what, cause);
+        } catch (TimeoutException e) {
+            throw new MqTimeoutException(what + " got no answer within default.api.timeout.ms=" + timeoutMs
+                    + " ms from the brokers " + props.get("bootstrap.servers"), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MqException(what + " was interrupted", e);
+        }
+        awaitLeaders(topic, what, deadline);
+    }
+
+    /** Until every partition has a leader, so that clients can use the topic at once. */
+    private void awaitLeaders(String topic, String what, long deadline) {
+        while (true) {
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (left <= 0) {
+                throw new MqTimeoutException(what + ": created, but not every partition had a leader within "
+                        + "default.api.timeout.ms=" + timeoutMs + " ms");
+            }
+            try {
+                TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get(left, TimeUnit.MILLISECONDS).get(topic);
+                if (d != null && d.partitions().stream().map(TopicPartitionInfo::leader).allMatch(l -> l != null && !l.isEmpty())) {
+                    return;
+                }
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof RetriableException)) {
+                    throw failure(what, e.getCause());
+                }
+            } catch (TimeoutException e) {
+                continue;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MqException(what + " was interrupted", e);
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(Math.min(50, left)); // metadata propagation: poll, briefly
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MqException(what + " was interrupted", e);
+            }
+        }
+    }
+
+    private MqException failure(String what, Throwable cause) {
+        MqException security = KafkaErrors.security(cause, props, what);
+        if (security != null) {
+            return security;
+        }
+        if (cause instanceof org.apache.kafka.common.errors.TimeoutException) {
+            return new MqTimeoutException(what + " got no answer within default.api.timeout.ms=" + timeoutMs
+                    + " ms from the brokers " + props.get("bootstrap.servers") + ": " + cause.getMessage(), cause);
+        }
+        return new MqException(what + " refused by the broker: " + KafkaErrors.describe(cause), cause);
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        try {
+            admin.close(Duration.ofMillis(Math.min(timeoutMs, 30_000)));
+        } finally {
+            ClientIds.release(clientIdBase, "admin", clientId);
+        }
+        log.atInfo().setMessage("kafka admin client closed").addKeyValue("clientId", clientId).log();
+    }
+}

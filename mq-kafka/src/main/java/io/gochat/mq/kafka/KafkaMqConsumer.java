@@ -1,0 +1,343 @@
+package io.gochat.mq.kafka;
+
+import io.gochat.mq.ConsumeCallback;
+import io.gochat.mq.Consumer;
+import io.gochat.mq.Message;
+import io.gochat.mq.MqException;
+import io.gochat.mq.spi.ApiPreconditions;
+import io.gochat.mq.spi.CallbackRunner;
+import io.gochat.mq.spi.ClientSpec;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.slf4j.Logger;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * {@link Consumer} on a {@link KafkaConsumer}, at least once with commit after processing.
+ *
+ * <p><b>Threads.</b> The thread that calls {@link #subscribe} owns the {@code KafkaConsumer}: it
+ * polls, runs the callbacks, commits, and finally closes it. Other threads touch it only through
+ * {@link KafkaConsumer#wakeup()}, from {@link #close()} and {@link #crash()}, which are
+ * thread-safe. The {@link OffsetTracker} belongs to the poll thread.
+ *
+ * <p><b>Commits.</b> {@code enable.auto.commit} is off. Processed offsets are committed
+ * synchronously every {@code consumer.autoCommitIntervalMs}, for the revoked partitions in
+ * {@code onPartitionsRevoked}, and on close; never in {@code onPartitionsLost} (another member
+ * already owns them). A failed commit keeps the offsets pending (or, for partitions that left,
+ * leaves them to their new owner, which starts at the last commit): duplicates, never loss.
+ */
+final class KafkaMqConsumer implements Consumer {
+    private enum State { NEW, RUNNING, CLOSED }
+
+    private final Logger log;
+    private final String groupId;
+    private final String clientIdBase;
+    private final String clientId;
+    private final Map<String, Object> props;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Duration pollTimeout;
+    private final long commitIntervalMs;
+    private final Duration apiTimeout;
+    private final Duration intervalCommitTimeout;
+    private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+    private final CountDownLatch loopDone = new CountDownLatch(1);
+    private final OffsetTracker offsets = new OffsetTracker();
+    private volatile boolean closing;
+    private volatile boolean crashed;
+    private volatile Thread loopThread;
+
+    KafkaMqConsumer(ClientSpec spec) {
+        this.log = spec.logger("consumer");
+        this.groupId = spec.groupId();
+        this.clientIdBase = spec.clientId();
+        Map<String, Object> base = KafkaProperties.consumer(spec.config(), clientIdBase, groupId);
+        this.clientId = ClientIds.acquire(clientIdBase, "consumer");
+        base.put("client.id", clientId);
+        this.props = Map.copyOf(base);
+        this.commitIntervalMs = spec.config().consumer().autoCommitIntervalMs();
+        this.pollTimeout = Duration.ofMillis(Math.min(commitIntervalMs, 1000));
+        this.apiTimeout = Duration.ofMillis(KafkaProperties.intProperty(base, "default.api.timeout.ms",
+                KafkaProperties.DEFAULT_API_TIMEOUT_MS));
+        // a broker that is away must not hold the loop for the whole API timeout at every interval
+        this.intervalCommitTimeout = Duration.ofMillis(Math.min(apiTimeout.toMillis(), Math.max(5_000, commitIntervalMs)));
+        try {
+            this.consumer = new KafkaConsumer<>(base);
+        } catch (RuntimeException e) {
+            ClientIds.release(clientIdBase, "consumer", clientId);
+            throw KafkaErrors.creation("consumer", e, spec.config().source(), base);
+        }
+        log.atInfo().setMessage("kafka consumer created")
+                .addKeyValue("clientId", clientId)
+                .addKeyValue("group", groupId)
+                .addKeyValue("brokers", props.get("bootstrap.servers"))
+                .addKeyValue("properties", KafkaProperties.forLog(base))
+                .log();
+    }
+
+    @Override
+    public void subscribe(List<String> topics, ConsumeCallback callback) {
+        List<String> names = ApiPreconditions.checkSubscribe(topics, callback);
+        if (!state.compareAndSet(State.NEW, State.RUNNING)) {
+            throw new IllegalStateException(state.get() == State.CLOSED
+                    ? "subscribe after close(): create a new consumer for group " + groupId
+                    : "subscribe called twice: one consumer serves one subscribe call (group " + groupId + ")");
+        }
+        loopThread = Thread.currentThread();
+        MqException fatal = null;
+        boolean interrupted = false;
+        try {
+            consumer.subscribe(names, new CommitOnRevoke());
+            log.atInfo().setMessage("consumer subscribed")
+                    .addKeyValue("clientId", clientId).addKeyValue("group", groupId).addKeyValue("topics", names).log();
+            fatal = pollLoop(callback);
+        } catch (InterruptException e) {
+            interrupted = true;
+        } finally {
+            if (Thread.interrupted()) {
+                interrupted = true;
+            }
+            shutdown(fatal != null);
+            loopDone.countDown();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (fatal != null) {
+            throw fatal;
+        }
+    }
+
+    /** Runs until close, crash or an unrecoverable error, which it returns. */
+    private MqException pollLoop(ConsumeCallback callback) {
+        long nextCommit = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(commitIntervalMs);
+        while (!closing) {
+            try {
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout);
+                if (!process(records, callback)) {
+                    return null;
+                }
+                if (System.nanoTime() - nextCommit >= 0) {
+                    nextCommit = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(commitIntervalMs);
+                    if (!commit(offsets.pending(), "interval", intervalCommitTimeout)) {
+                        // rebalancing: try again right after the next poll has completed it
+                        nextCommit = System.nanoTime();
+                    }
+                }
+            } catch (WakeupException e) {
+                // close() or crash(); the loop condition decides
+            } catch (InterruptException e) {
+                throw e;
+            } catch (RetriableException e) {
+                log.atWarn().setMessage("kafka poll failed; retrying")
+                        .addKeyValue("group", groupId).addKeyValue("error", KafkaErrors.describe(e)).log();
+            } catch (KafkaException e) {
+                MqException security = KafkaErrors.security(e, props, "consumer of group " + groupId);
+                MqException fatal = security != null ? security
+                        : new MqException("consumer of group " + groupId + " stopped on an unrecoverable Kafka error: "
+                                + KafkaErrors.describe(e), e);
+                log.atError().setMessage("consumer stopped on an unrecoverable error")
+                        .addKeyValue("clientId", clientId).addKeyValue("group", groupId)
+                        .addKeyValue("error", fatal.getMessage()).log();
+                return fatal;
+            }
+        }
+        return null;
+    }
+
+    /** Runs the callbacks, partition by partition in offset order; false when stopped midway. */
+    private boolean process(ConsumerRecords<byte[], byte[]> records, ConsumeCallback callback) {
+        for (TopicPartition tp : records.partitions()) {
+            for (ConsumerRecord<byte[], byte[]> record : records.records(tp)) {
+                if (closing) {
+                    return false;
+                }
+                CallbackRunner.consume(callback, message(record), log);
+                offsets.processed(record);
+            }
+        }
+        return !closing;
+    }
+
+    /**
+     * Commits {@code toCommit} synchronously. Returns false when a rebalance is in progress (the
+     * offsets stay pending and the revocation listener or the next interval commits them).
+     */
+    private boolean commit(Map<TopicPartition, OffsetAndMetadata> toCommit, String why, Duration timeout) {
+        if (toCommit.isEmpty() || crashed) {
+            return true;
+        }
+        for (int attempt = 1; ; attempt++) {
+            try {
+                consumer.commitSync(toCommit, timeout);
+                offsets.committed(toCommit);
+                log.atDebug().setMessage("offsets committed").addKeyValue("group", groupId)
+                        .addKeyValue("why", why).addKeyValue("offsets", toCommit).log();
+                return true;
+            } catch (WakeupException e) {
+                // a close() asked the loop to stop while it was committing: the commit still has to happen
+                if (attempt > 1) {
+                    return false;
+                }
+            } catch (RebalanceInProgressException e) {
+                log.atInfo().setMessage("commit deferred: the group is rebalancing").addKeyValue("group", groupId)
+                        .addKeyValue("why", why).log();
+                return false;
+            } catch (CommitFailedException e) {
+                // the member left the generation: its partitions go to others, who restart at the last commit
+                log.atWarn().setMessage("commit failed: this member is no longer in the group's generation;"
+                                + " the messages since the last commit will be delivered again")
+                        .addKeyValue("group", groupId).addKeyValue("why", why).addKeyValue("offsets", toCommit)
+                        .addKeyValue("error", e.getMessage()).log();
+                return true;
+            } catch (InterruptException e) {
+                throw e;
+            } catch (KafkaException e) {
+                MqException security = KafkaErrors.security(e, props, "commit of group " + groupId);
+                log.atWarn().setMessage("commit failed; the offsets stay pending and are committed later")
+                        .addKeyValue("group", groupId).addKeyValue("why", why).addKeyValue("offsets", toCommit)
+                        .addKeyValue("error", security != null ? security.getMessage() : KafkaErrors.describe(e)).log();
+                return true;
+            }
+        }
+    }
+
+    /** Last commit (unless crashed or failed), then close the Kafka consumer, leaving the group. */
+    private void shutdown(boolean failed) {
+        try {
+            if (!crashed && !failed) {
+                commit(offsets.pending(), "close", apiTimeout);
+                if (!offsets.isEmpty()) {
+                    log.atWarn().setMessage("offsets not committed on close; those messages will be delivered again")
+                            .addKeyValue("group", groupId).addKeyValue("offsets", offsets.pending()).log();
+                }
+            }
+            Duration bound = crashed ? Duration.ZERO : failed ? Duration.ofSeconds(5)
+                    : Duration.ofMillis(Math.min(apiTimeout.toMillis(), 30_000));
+            CloseOptions options = CloseOptions.timeout(bound)
+                    .withGroupMembershipOperation(crashed ? CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP
+                            : CloseOptions.GroupMembershipOperation.DEFAULT);
+            closeKafkaConsumer(options);
+        } finally {
+            state.set(State.CLOSED);
+        }
+        log.atInfo().setMessage(crashed ? "consumer crashed (test fault): nothing committed, group not left"
+                        : "consumer closed")
+                .addKeyValue("clientId", clientId).addKeyValue("group", groupId).log();
+    }
+
+    private void closeKafkaConsumer(CloseOptions options) {
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            try {
+                consumer.close(options);
+                break;
+            } catch (WakeupException e) {
+                // a late wakeup() hit close itself; close again
+            } catch (InterruptException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (RuntimeException e) {
+                log.atWarn().setMessage("kafka consumer did not close cleanly").addKeyValue("group", groupId)
+                        .addKeyValue("error", KafkaErrors.describe(e)).log();
+                break;
+            }
+        }
+        ClientIds.release(clientIdBase, "consumer", clientId);
+    }
+
+    @Override
+    public void close() {
+        stop(false);
+    }
+
+    /**
+     * A crash as the contract suite injects it: no further callbacks, nothing committed, the group
+     * not left (it notices after {@code sessionTimeoutMs}). For tests; see the testkit fixture.
+     */
+    void crash() {
+        stop(true);
+    }
+
+    private void stop(boolean crash) {
+        if (state.compareAndSet(State.NEW, State.CLOSED)) {
+            crashed = crash;
+            closeKafkaConsumer(CloseOptions.timeout(crash ? Duration.ZERO : apiTimeout));
+            log.atInfo().setMessage("consumer closed before subscribe").addKeyValue("group", groupId).log();
+            loopDone.countDown();
+            return;
+        }
+        if (crash) {
+            crashed = true;
+        }
+        closing = true;
+        if (loopDone.getCount() > 0) {
+            consumer.wakeup();
+        }
+        if (Thread.currentThread() == loopThread) {
+            return; // inside a callback: the loop stops when it returns
+        }
+        try {
+            // the final commit (default.api.timeout.ms) and the group leave (at most 30 s)
+            long boundMs = apiTimeout.toMillis() + 30_000 + commitIntervalMs;
+            if (!loopDone.await(boundMs, TimeUnit.MILLISECONDS)) {
+                log.atWarn().setMessage("close() gave up waiting for the consumer loop (a callback may be stuck);"
+                                + " it stops after the message in hand")
+                        .addKeyValue("group", groupId).addKeyValue("waitedMs", boundMs).log();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Message message(ConsumerRecord<byte[], byte[]> record) {
+        Message.Builder b = Message.builder(record.topic()).key(record.key()).value(record.value());
+        for (Header header : record.headers()) {
+            b.header(header.key(), header.value());
+        }
+        return b.receivedAt(record.partition(), record.offset(), record.timestamp()).build();
+    }
+
+    /** Commits what was processed of partitions that leave; forgets lost ones without committing. */
+    private final class CommitOnRevoke implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (!partitions.isEmpty()) {
+                commit(offsets.pending(partitions), "revoked", apiTimeout);
+                offsets.forget(partitions);
+                log.atInfo().setMessage("partitions revoked").addKeyValue("group", groupId)
+                        .addKeyValue("partitions", partitions).log();
+            }
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            offsets.forget(partitions);
+            log.atWarn().setMessage("partitions lost; their messages since the last commit will be delivered again")
+                    .addKeyValue("group", groupId).addKeyValue("partitions", partitions).log();
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            log.atInfo().setMessage("partitions assigned").addKeyValue("group", groupId)
+                    .addKeyValue("partitions", partitions).log();
+        }
+    }
+}

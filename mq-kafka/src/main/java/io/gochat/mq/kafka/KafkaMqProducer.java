@@ -1,0 +1,187 @@
+package io.gochat.mq.kafka;
+
+import io.gochat.mq.Message;
+import io.gochat.mq.MqClosedException;
+import io.gochat.mq.MqException;
+import io.gochat.mq.MqTimeoutException;
+import io.gochat.mq.Producer;
+import io.gochat.mq.SendCallback;
+import io.gochat.mq.spi.ApiPreconditions;
+import io.gochat.mq.spi.CallbackRunner;
+import io.gochat.mq.spi.ClientSpec;
+import io.gochat.mq.spi.TraceContext;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.slf4j.Logger;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@link Producer} on a {@link KafkaProducer}. Thread-safe: any thread may send; {@link #close()}
+ * is serialised on this object.
+ *
+ * <p>Every send is registered as pending until its callback has run, and a pending send completes
+ * only once, whichever of Kafka's callback, a failed hand-over to Kafka or {@link #close()} comes
+ * first. So a callback runs exactly once, also for messages still buffered when the close timeout
+ * runs out.
+ */
+final class KafkaMqProducer implements Producer {
+    private final Logger log;
+    private final String clientIdBase;
+    private final String clientId;
+    private final Map<String, Object> props;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final int closeTimeoutMs;
+    private final long syncBoundMs;
+    private final Set<Pending> pending = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    KafkaMqProducer(ClientSpec spec) {
+        this.log = spec.logger("producer");
+        this.clientIdBase = spec.clientId();
+        Map<String, Object> base = KafkaProperties.producer(spec.config(), clientIdBase);
+        this.clientId = ClientIds.acquire(clientIdBase, "producer");
+        base.put("client.id", clientId);
+        this.props = Map.copyOf(base);
+        this.closeTimeoutMs = spec.config().producer().closeTimeoutMs();
+        // A send may block for max.block.ms, then waits for delivery.timeout.ms at most.
+        this.syncBoundMs = KafkaProperties.intProperty(base, "max.block.ms", KafkaProperties.DEFAULT_MAX_BLOCK_MS)
+                + (long) KafkaProperties.intProperty(base, "delivery.timeout.ms", spec.config().producer().deliveryTimeoutMs())
+                + 5_000;
+        try {
+            this.producer = new KafkaProducer<>(base);
+        } catch (RuntimeException e) {
+            ClientIds.release(clientIdBase, "producer", clientId);
+            throw KafkaErrors.creation("producer", e, spec.config().source(), base);
+        }
+        log.atInfo().setMessage("kafka producer started")
+                .addKeyValue("clientId", clientId)
+                .addKeyValue("brokers", props.get("bootstrap.servers"))
+                .addKeyValue("properties", KafkaProperties.forLog(base))
+                .log();
+    }
+
+    @Override
+    public void send(Message message, SendCallback callback) {
+        ApiPreconditions.checkSend(message, callback);
+        Pending p = new Pending(message, callback);
+        if (closed) {
+            p.complete(new MqClosedException("send to topic " + message.topic() + " failed: the producer is closed"));
+            return;
+        }
+        pending.add(p);
+        if (closed) {
+            // close() may have drained the set before this send was added
+            p.complete(new MqClosedException("send to topic " + message.topic() + " failed: the producer is closed"));
+            return;
+        }
+        try {
+            producer.send(record(TraceContext.inject(message)), (metadata, error) -> p.complete(error));
+        } catch (InterruptException e) {
+            Thread.currentThread().interrupt();
+            p.complete(new MqException("send to topic " + message.topic() + " was interrupted", e));
+        } catch (RuntimeException e) {
+            p.complete(e);
+        }
+    }
+
+    @Override
+    public void sendSync(Message message) {
+        ApiPreconditions.checkSendSync(message);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        send(message, error -> {
+            if (error == null) {
+                done.complete(null);
+            } else {
+                done.completeExceptionally(error);
+            }
+        });
+        try {
+            done.get(syncBoundMs, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw cause instanceof MqException ? (MqException) cause
+                    : new MqException("send to topic " + message.topic() + " failed: " + KafkaErrors.describe(cause), cause);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new MqTimeoutException("send to topic " + message.topic() + " got no answer within " + syncBoundMs
+                    + " ms (max.block.ms + producer.deliveryTimeoutMs + 5 s)");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MqException("sendSync to topic " + message.topic() + " was interrupted; the message may still be delivered", e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        long started = System.nanoTime();
+        int buffered = pending.size();
+        try {
+            producer.close(Duration.ofMillis(closeTimeoutMs));
+        } catch (RuntimeException e) {
+            log.atWarn().setMessage("kafka producer did not close cleanly")
+                    .addKeyValue("clientId", clientId).setCause(e).log();
+        } finally {
+            ClientIds.release(clientIdBase, "producer", clientId);
+        }
+        List<Pending> left = new ArrayList<>(pending);
+        for (Pending p : left) {
+            p.complete(new MqClosedException("send to topic " + p.message.topic() + " failed: the producer was closed"
+                    + " before the broker acknowledged the message (producer.closeTimeoutMs=" + closeTimeoutMs + ")"));
+        }
+        log.atInfo().setMessage("kafka producer closed")
+                .addKeyValue("clientId", clientId)
+                .addKeyValue("pendingAtClose", buffered)
+                .addKeyValue("failedAtClose", left.size())
+                .addKeyValue("tookMs", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started))
+                .log();
+    }
+
+    private static ProducerRecord<byte[], byte[]> record(Message message) {
+        RecordHeaders headers = new RecordHeaders();
+        message.headers().forEach(headers::add);
+        return new ProducerRecord<>(message.topic(), null, null, message.key(), message.value(), headers);
+    }
+
+    /** One send until its callback has run. */
+    private final class Pending {
+        private final Message message;
+        private final SendCallback callback;
+        private final AtomicBoolean done = new AtomicBoolean();
+
+        Pending(Message message, SendCallback callback) {
+            this.message = message;
+            this.callback = callback;
+        }
+
+        void complete(Throwable kafkaError) {
+            if (!done.compareAndSet(false, true)) {
+                return;
+            }
+            pending.remove(this);
+            MqException error = kafkaError == null ? null : KafkaErrors.send(message.topic(), kafkaError, props);
+            if (error != null) {
+                log.atDebug().setMessage("send failed")
+                        .addKeyValue("topic", message.topic())
+                        .addKeyValue("trace_id", message.traceId())
+                        .addKeyValue("error", error.getMessage())
+                        .log();
+            }
+            CallbackRunner.complete(callback, error, message, log);
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package io.gochat.mq.kafka;
+
+import io.gochat.mq.Consumer;
+import io.gochat.mq.Mq;
+import io.gochat.mq.Option;
+import io.gochat.mq.config.MqConfig;
+
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A group member in a JVM of its own, for {@link ConsumerCrashTest}: consumes
+ * {@code <topic>} as {@code <group>} from {@code <bootstrap>} and appends the value of every
+ * message it handled to {@code <file>}, one line each, written before the callback returns (so a
+ * SIGKILL loses no line of a handled message: the kernel holds what was written).
+ *
+ * <p>Arguments: {@code bootstrap topic group file}.
+ */
+public final class ChildConsumerMain {
+    private ChildConsumerMain() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        String bootstrap = args[0];
+        String topic = args[1];
+        String group = args[2];
+        MqConfig config = MqConfig.builder().source("child jvm")
+                .common(c -> c.brokers(List.of(bootstrap.split(","))))
+                .consumer(c -> c.autoOffsetReset("earliest").autoCommitIntervalMs(500)
+                        .sessionTimeoutMs(6000).heartbeatIntervalMs(1000))
+                .build();
+        Consumer consumer = Mq.newConsumer("crash-child", group, Option.withTransport("kafka"), Option.withConfig(config));
+        try (FileOutputStream out = new FileOutputStream(args[3], true)) {
+            consumer.subscribe(List.of(topic), message -> {
+                out.write((message.valueAsString() + "\n").getBytes(StandardCharsets.UTF_8));
+                // a little work per message, so the parent's kill lands in the middle of the stream
+                TimeUnit.MILLISECONDS.sleep(2);
+            });
+        }
+    }
+}
