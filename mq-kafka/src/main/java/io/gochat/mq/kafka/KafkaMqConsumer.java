@@ -44,6 +44,14 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code onPartitionsRevoked}, and on close; never in {@code onPartitionsLost} (another member
  * already owns them). A failed commit keeps the offsets pending (or, for partitions that left,
  * leaves them to their new owner, which starts at the last commit): duplicates, never loss.
+ *
+ * <p><b>Close.</b> Once the loop stops, every commit it still makes (the final one, and the one for
+ * the partitions {@code KafkaConsumer.close} revokes) shares one budget of
+ * {@code default.api.timeout.ms}; a {@code wakeup()} during a commit does not restart it. Leaving
+ * the group takes at most {@code min(default.api.timeout.ms, 30 s)}. So a {@link #close()} from
+ * another thread waits for the message in hand plus at most their sum (and 5 s of slack). An
+ * interrupt of the subscribe thread stops the loop like {@code close()}; during the final commit it
+ * abandons that commit, and the Kafka consumer is still closed.
  */
 final class KafkaMqConsumer implements Consumer {
     private enum State { NEW, RUNNING, CLOSED }
@@ -64,6 +72,11 @@ final class KafkaMqConsumer implements Consumer {
     private volatile boolean closing;
     private volatile boolean crashed;
     private volatile Thread loopThread;
+    /** Poll thread only: whether the shutdown commit budget runs, and when it ends (nano time). */
+    private boolean shutdownBudgetStarted;
+    private long shutdownCommitDeadline;
+    /** Poll thread only: set after an unrecoverable error or an interrupt during shutdown; no more commits. */
+    private boolean commitsAbandoned;
 
     KafkaMqConsumer(ClientSpec spec) {
         this.log = spec.logger("consumer");
@@ -115,10 +128,15 @@ final class KafkaMqConsumer implements Consumer {
             if (Thread.interrupted()) {
                 interrupted = true;
             }
-            shutdown(fatal != null);
-            loopDone.countDown();
-            if (interrupted) {
-                Thread.currentThread().interrupt();
+            try {
+                if (shutdown(fatal != null)) {
+                    interrupted = true;
+                }
+            } finally {
+                loopDone.countDown();
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
         if (fatal != null) {
@@ -126,10 +144,10 @@ final class KafkaMqConsumer implements Consumer {
         }
     }
 
-    /** Runs until close, crash or an unrecoverable error, which it returns. */
+    /** Runs until close, crash, an interrupt or an unrecoverable error, which it returns. */
     private MqException pollLoop(ConsumeCallback callback) {
         long nextCommit = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(commitIntervalMs);
-        while (!closing) {
+        while (!closing && !Thread.currentThread().isInterrupted()) {
             try {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout);
                 if (!process(records, callback)) {
@@ -163,14 +181,24 @@ final class KafkaMqConsumer implements Consumer {
         return null;
     }
 
-    /** Runs the callbacks, partition by partition in offset order; false when stopped midway. */
+    /**
+     * Runs the callbacks, partition by partition in offset order; false when stopped midway by
+     * close() or by an interrupt of this thread. An interrupt is a cancellation: the rest of the
+     * batch is left for the next member, and so is a message whose callback failed because of it.
+     */
     private boolean process(ConsumerRecords<byte[], byte[]> records, ConsumeCallback callback) {
         for (TopicPartition tp : records.partitions()) {
             for (ConsumerRecord<byte[], byte[]> record : records.records(tp)) {
-                if (closing) {
+                if (closing || Thread.currentThread().isInterrupted()) {
                     return false;
                 }
-                CallbackRunner.consume(callback, message(record), log);
+                if (!CallbackRunner.consume(callback, message(record), log) && Thread.currentThread().isInterrupted()) {
+                    log.atWarn().setMessage("consumer thread interrupted during a callback that then failed;"
+                                    + " that message is not committed and will be delivered again")
+                            .addKeyValue("group", groupId).addKeyValue("topic", record.topic())
+                            .addKeyValue("partition", record.partition()).addKeyValue("offset", record.offset()).log();
+                    return false;
+                }
                 offsets.processed(record);
             }
         }
@@ -178,24 +206,38 @@ final class KafkaMqConsumer implements Consumer {
     }
 
     /**
-     * Commits {@code toCommit} synchronously. Returns false when a rebalance is in progress (the
-     * offsets stay pending and the revocation listener or the next interval commits them).
+     * Commits {@code toCommit} synchronously within {@code timeout} (and, once the loop is stopping,
+     * within what is left of the shutdown budget). Returns false when it was not committed and may
+     * be tried again: a rebalance is in progress, or the time ran out while woken up.
      */
     private boolean commit(Map<TopicPartition, OffsetAndMetadata> toCommit, String why, Duration timeout) {
-        if (toCommit.isEmpty() || crashed) {
+        if (toCommit.isEmpty()) {
             return true;
         }
-        for (int attempt = 1; ; attempt++) {
+        long deadline = deadline(timeout);
+        while (true) {
+            if (crashed || commitsAbandoned) {
+                return true;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                log.atWarn().setMessage("commit skipped: the time for commits on close (default.api.timeout.ms) is used up;"
+                                + " those messages will be delivered again")
+                        .addKeyValue("group", groupId).addKeyValue("why", why).addKeyValue("offsets", toCommit).log();
+                return false;
+            }
             try {
-                consumer.commitSync(toCommit, timeout);
+                consumer.commitSync(toCommit, Duration.ofNanos(left));
                 offsets.committed(toCommit);
                 log.atDebug().setMessage("offsets committed").addKeyValue("group", groupId)
                         .addKeyValue("why", why).addKeyValue("offsets", toCommit).log();
                 return true;
             } catch (WakeupException e) {
-                // a close() asked the loop to stop while it was committing: the commit still has to happen
-                if (attempt > 1) {
-                    return false;
+                // close() asked the loop to stop while it was committing: the commit still has to
+                // happen, but within the shutdown budget rather than a fresh timeout
+                long budget = deadline(timeout);
+                if (budget - deadline < 0) {
+                    deadline = budget;
                 }
             } catch (RebalanceInProgressException e) {
                 log.atInfo().setMessage("commit deferred: the group is rebalancing").addKeyValue("group", groupId)
@@ -220,18 +262,49 @@ final class KafkaMqConsumer implements Consumer {
         }
     }
 
-    /** Last commit (unless crashed or failed), then close the Kafka consumer, leaving the group. */
-    private void shutdown(boolean failed) {
+    /** When a commit of {@code timeout} started now must end: never after the shutdown budget, once it runs. */
+    private long deadline(Duration timeout) {
+        long now = System.nanoTime();
+        long own = now + timeout.toNanos();
+        if (closing && !shutdownBudgetStarted) {
+            startShutdownBudget();
+        }
+        return shutdownBudgetStarted && shutdownCommitDeadline - own < 0 ? shutdownCommitDeadline : own;
+    }
+
+    private void startShutdownBudget() {
+        if (!shutdownBudgetStarted) {
+            shutdownBudgetStarted = true;
+            shutdownCommitDeadline = System.nanoTime() + apiTimeout.toNanos();
+        }
+    }
+
+    /**
+     * Last commit (unless crashed or failed), then close the Kafka consumer, leaving the group.
+     * Returns whether the thread was interrupted meanwhile (the flag is then cleared, so that the
+     * Kafka consumer still closes).
+     */
+    private boolean shutdown(boolean failed) {
+        boolean interrupted = false;
         try {
-            if (!crashed && !failed) {
-                commit(offsets.pending(), "close", apiTimeout);
+            if (crashed || failed) {
+                commitsAbandoned = true;
+            } else {
+                startShutdownBudget();
+                try {
+                    commit(offsets.pending(), "close", apiTimeout);
+                } catch (InterruptException e) {
+                    // an interrupt while the final commit waits means: stop waiting; still leave the group
+                    Thread.interrupted();
+                    interrupted = true;
+                    commitsAbandoned = true;
+                }
                 if (!offsets.isEmpty()) {
                     log.atWarn().setMessage("offsets not committed on close; those messages will be delivered again")
                             .addKeyValue("group", groupId).addKeyValue("offsets", offsets.pending()).log();
                 }
             }
-            Duration bound = crashed ? Duration.ZERO : failed ? Duration.ofSeconds(5)
-                    : Duration.ofMillis(Math.min(apiTimeout.toMillis(), 30_000));
+            Duration bound = crashed ? Duration.ZERO : failed ? Duration.ofSeconds(5) : closeBound();
             CloseOptions options = CloseOptions.timeout(bound)
                     .withGroupMembershipOperation(crashed ? CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP
                             : CloseOptions.GroupMembershipOperation.DEFAULT);
@@ -242,6 +315,12 @@ final class KafkaMqConsumer implements Consumer {
         log.atInfo().setMessage(crashed ? "consumer crashed (test fault): nothing committed, group not left"
                         : "consumer closed")
                 .addKeyValue("clientId", clientId).addKeyValue("group", groupId).log();
+        return interrupted;
+    }
+
+    /** How long leaving the group and closing the Kafka consumer may take. */
+    private Duration closeBound() {
+        return Duration.ofMillis(Math.min(apiTimeout.toMillis(), 30_000));
     }
 
     private void closeKafkaConsumer(CloseOptions options) {
@@ -295,8 +374,8 @@ final class KafkaMqConsumer implements Consumer {
             return; // inside a callback: the loop stops when it returns
         }
         try {
-            // the final commit (default.api.timeout.ms) and the group leave (at most 30 s)
-            long boundMs = apiTimeout.toMillis() + 30_000 + commitIntervalMs;
+            // the commits on close share default.api.timeout.ms, the group leave takes closeBound()
+            long boundMs = apiTimeout.toMillis() + closeBound().toMillis() + 5_000;
             if (!loopDone.await(boundMs, TimeUnit.MILLISECONDS)) {
                 log.atWarn().setMessage("close() gave up waiting for the consumer loop (a callback may be stuck);"
                                 + " it stops after the message in hand")
@@ -320,8 +399,12 @@ final class KafkaMqConsumer implements Consumer {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             if (!partitions.isEmpty()) {
-                commit(offsets.pending(partitions), "revoked", apiTimeout);
-                offsets.forget(partitions);
+                try {
+                    commit(offsets.pending(partitions), "revoked", apiTimeout);
+                } finally {
+                    // they are gone whatever the commit did: never commit them later over their new owner
+                    offsets.forget(partitions);
+                }
                 log.atInfo().setMessage("partitions revoked").addKeyValue("group", groupId)
                         .addKeyValue("partitions", partitions).log();
             }

@@ -23,13 +23,16 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * {@link Producer} on a {@link KafkaProducer}. Thread-safe: any thread may send; {@link #close()}
- * is serialised on this object.
+ * {@link Producer} on a {@link KafkaProducer}. Thread-safe: any thread may send or close. The
+ * first {@link #close()} does the work; a concurrent one waits for it, except when called from
+ * inside a send callback (it would wait for itself) — then it returns at once. No lock is held while
+ * a user callback runs.
  *
  * <p>Every send is registered as pending until its callback has run, and a pending send completes
  * only once, whichever of Kafka's callback, a failed hand-over to Kafka or {@link #close()} comes
@@ -45,7 +48,10 @@ final class KafkaMqProducer implements Producer {
     private final int closeTimeoutMs;
     private final long syncBoundMs;
     private final Set<Pending> pending = ConcurrentHashMap.newKeySet();
+    private final CountDownLatch closeDone = new CountDownLatch(1);
     private volatile boolean closed;
+    /** Whether this thread is running one of this producer's send callbacks. */
+    private final ThreadLocal<Boolean> inCallback = new ThreadLocal<>();
 
     KafkaMqProducer(ClientSpec spec) {
         this.log = spec.logger("producer");
@@ -99,6 +105,8 @@ final class KafkaMqProducer implements Producer {
     @Override
     public void sendSync(Message message) {
         ApiPreconditions.checkSendSync(message);
+        // the bound counts from here: send itself may block for max.block.ms
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(syncBoundMs);
         CompletableFuture<Void> done = new CompletableFuture<>();
         send(message, error -> {
             if (error == null) {
@@ -108,7 +116,7 @@ final class KafkaMqProducer implements Producer {
             }
         });
         try {
-            done.get(syncBoundMs, TimeUnit.MILLISECONDS);
+            done.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             throw cause instanceof MqException ? (MqException) cause
@@ -123,11 +131,44 @@ final class KafkaMqProducer implements Producer {
     }
 
     @Override
-    public synchronized void close() {
-        if (closed) {
+    public void close() {
+        if (!closeStarted()) {
+            if (inCallback.get() == null) {
+                awaitClose();
+            }
             return;
         }
+        try {
+            closeNow();
+        } finally {
+            closeDone.countDown();
+        }
+    }
+
+    private synchronized boolean closeStarted() {
+        if (closed) {
+            return false;
+        }
         closed = true;
+        return true;
+    }
+
+    private void awaitClose() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                closeDone.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void closeNow() {
         long started = System.nanoTime();
         int buffered = pending.size();
         try {
@@ -181,7 +222,17 @@ final class KafkaMqProducer implements Producer {
                         .addKeyValue("error", error.getMessage())
                         .log();
             }
-            CallbackRunner.complete(callback, error, message, log);
+            boolean nested = inCallback.get() != null;
+            if (!nested) {
+                inCallback.set(Boolean.TRUE);
+            }
+            try {
+                CallbackRunner.complete(callback, error, message, log);
+            } finally {
+                if (!nested) {
+                    inCallback.remove();
+                }
+            }
         }
     }
 }

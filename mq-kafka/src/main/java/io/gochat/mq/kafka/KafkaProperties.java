@@ -176,12 +176,18 @@ final class KafkaProperties {
         }
     }
 
-    /** The properties for a log line: secrets masked, PEM blocks reduced to their size. */
+    /**
+     * The properties for a log line: secrets and anything holding a private key masked,
+     * certificates reduced to their size.
+     */
     static Map<String, Object> forLog(Map<String, Object> props) {
         Map<String, Object> shown = new LinkedHashMap<>();
-        props.forEach((name, value) -> shown.put(name, SecurityProperties.isSecret(name) ? "******"
-                : value instanceof String && ((String) value).contains("-----BEGIN")
-                        ? "<PEM, " + ((String) value).length() + " chars>" : value));
+        props.forEach((name, value) -> {
+            String text = value instanceof String ? (String) value : "";
+            shown.put(name, text.contains("PRIVATE KEY") ? "******"
+                    : text.contains("-----BEGIN") ? "<PEM, " + text.length() + " chars>"
+                    : SecurityProperties.isSecret(name) ? "******" : value);
+        });
         return shown;
     }
 

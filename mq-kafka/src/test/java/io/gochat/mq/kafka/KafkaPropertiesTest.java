@@ -201,6 +201,27 @@ class KafkaPropertiesTest {
     }
 
     @Test
+    @DisplayName("logs mask every value Kafka types as a password, also pass-through ones without 'password' in the name,"
+            + " and show certificates only by size")
+    void logsMaskEveryKafkaSecret() {
+        MqConfig config = base()
+                .common(c -> c.property("sasl.oauthbearer.assertion.private.key.passphrase", "Passphr4se")
+                        .property("ssl.truststore.certificates", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"))
+                .consumer(c -> c.property("sasl.oauthbearer.client.credentials.client.secret", "S3cretValue")
+                        .property("ssl.keystore.certificate.chain", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"
+                                + "\n-----BEGIN PRIVATE KEY-----\nK3yBytes\n-----END PRIVATE KEY-----"))
+                .build();
+
+        Map<String, Object> shown = KafkaProperties.forLog(KafkaProperties.consumer(config, "id", "g"));
+
+        assertThat(shown.toString()).doesNotContain("Passphr4se").doesNotContain("S3cretValue").doesNotContain("K3yBytes");
+        assertThat(shown).containsEntry("sasl.oauthbearer.assertion.private.key.passphrase", "******")
+                .containsEntry("sasl.oauthbearer.client.credentials.client.secret", "******")
+                .containsEntry("ssl.keystore.certificate.chain", "******");
+        assertThat((String) shown.get("ssl.truststore.certificates")).startsWith("<PEM, ");
+    }
+
+    @Test
     @DisplayName("a PKCS#1 client key is refused with the command that converts it")
     void pkcs1KeyRefused(@TempDir Path dir) throws IOException {
         Path cert = pem(dir, "client.pem", "CERTIFICATE");
