@@ -11,7 +11,7 @@ final class MaskedProperties {
 
     static boolean isSecret(String name) {
         String n = name.toLowerCase(Locale.ROOT);
-        return n.contains("password") || n.contains("secret") || n.contains("jaas") || n.contains("token")
+        return n.contains("password") || n.contains("passphrase") || n.contains("secret") || n.contains("jaas") || n.contains("token")
                 || n.contains("credential") || n.endsWith(".key") || n.contains("keystore.key");
     }
 

@@ -130,7 +130,8 @@ class MqConfigTest {
         MqConfig c = MqConfig.builder()
                 .common(k -> k.sasl(s -> s.mechanism("PLAIN").username("alice").password("hunter2"))
                         .property("sasl.jaas.config", "x password=\"hunter2\";"))
-                .producer(p -> p.property("ssl.key.password", "hunter2"))
+                .producer(p -> p.property("ssl.key.password", "hunter2")
+                        .property("sasl.oauthbearer.assertion.private.key.passphrase", "hunter2"))
                 .build();
         assertThat(c.toString()).contains("alice", "******").doesNotContain("hunter2");
         assertThat(c.common().sasl().password()).isEqualTo("hunter2");
