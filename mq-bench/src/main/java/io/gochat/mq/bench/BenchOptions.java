@@ -1,0 +1,149 @@
+package io.gochat.mq.bench;
+
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Set;
+
+/** The command line of {@link MqBench}, parsed and checked. Immutable. */
+final class BenchOptions {
+    static final String USAGE = String.join("\n",
+            "Usage: bin/bench [options]",
+            "",
+            "Measures gochat MQ side by side with the raw clients (ARCHITECTURE section 8), in one JVM",
+            "against one broker: library vs raw KafkaProducer, library vs raw poll loop, the in-memory",
+            "transport vs an ArrayBlockingQueue hand-off, and end-to-end latency at a fixed rate.",
+            "Prints a table, then one name=value line per figure.",
+            "",
+            "Options:",
+            "  --bootstrap HOST:PORT  a real Kafka cluster (PLAINTEXT) instead of the in-process broker",
+            "  --only LIST            some of: producer,consumer,inmemory,latency (default: all)",
+            "  --pairs N              measured A/B pairs per figure (default 7)",
+            "  --warmups N            warm-up rounds per side before the pairs (default 4)",
+            "  --rate N               messages per second for the latency figure (default 2000)",
+            "  --quick                tiny sizes: checks that everything runs, numbers mean nothing",
+            "  -h, --help             this text",
+            "");
+
+    /** The figures the benchmark can measure. */
+    enum Part { PRODUCER, CONSUMER, INMEMORY, LATENCY }
+
+    final String bootstrap;
+    final Set<Part> parts;
+    final boolean quick;
+    final boolean help;
+    final int pairs;
+    final int warmups;
+    final int rate;
+    final int producerSmall;
+    final int producerLarge;
+    final int consumerSmall;
+    final int consumerLarge;
+    final int inMemoryMessages;
+    final int latencyWarmupMs;
+    final int latencyMeasureMs;
+
+    private BenchOptions(String bootstrap, Set<Part> parts, boolean quick, boolean help, Integer pairs, Integer warmups,
+                         Integer rate) {
+        this.bootstrap = bootstrap;
+        this.parts = parts;
+        this.quick = quick;
+        this.help = help;
+        this.pairs = pairs != null ? pairs : quick ? 2 : 7;
+        this.warmups = warmups != null ? warmups : quick ? 1 : 4;
+        this.rate = rate != null ? rate : quick ? 500 : 2000;
+        this.producerSmall = quick ? 2_000 : 1_000_000;
+        this.producerLarge = quick ? 1_000 : 300_000;
+        this.consumerSmall = quick ? 2_000 : 2_000_000;
+        this.consumerLarge = quick ? 1_000 : 500_000;
+        this.inMemoryMessages = quick ? 20_000 : 2_000_000;
+        this.latencyWarmupMs = quick ? 300 : 1_000;
+        this.latencyMeasureMs = quick ? 1_000 : 5_000;
+    }
+
+    /**
+     * Parses {@code args}.
+     *
+     * @throws IllegalArgumentException naming the bad option and what it accepts
+     */
+    static BenchOptions parse(String[] args) {
+        String bootstrap = null;
+        Set<Part> parts = EnumSet.allOf(Part.class);
+        boolean quick = false;
+        Integer pairs = null;
+        Integer warmups = null;
+        Integer rate = null;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            String name = arg;
+            String value = null;
+            int eq = arg.indexOf('=');
+            if (arg.startsWith("--") && eq > 0) {
+                name = arg.substring(0, eq);
+                value = arg.substring(eq + 1);
+            }
+            switch (name) {
+                case "-h":
+                case "--help":
+                    return new BenchOptions(null, parts, false, true, null, null, null);
+                case "--quick":
+                    quick = true;
+                    break;
+                case "--bootstrap":
+                    bootstrap = value != null ? value : next(args, ++i, name);
+                    if (!bootstrap.matches("[^\\s,]+:\\d{1,5}(,[^\\s,]+:\\d{1,5})*")) {
+                        throw new IllegalArgumentException("--bootstrap: expected host:port[,host:port...] but was ["
+                                + bootstrap + "]");
+                    }
+                    break;
+                case "--only":
+                    parts = parts(value != null ? value : next(args, ++i, name));
+                    break;
+                case "--pairs":
+                    pairs = positive(name, value != null ? value : next(args, ++i, name), 1000);
+                    break;
+                case "--warmups":
+                    warmups = positive(name, value != null ? value : next(args, ++i, name), 1000);
+                    break;
+                case "--rate":
+                    rate = positive(name, value != null ? value : next(args, ++i, name), 1_000_000);
+                    break;
+                default:
+                    throw new IllegalArgumentException(arg.startsWith("-") ? "unknown option [" + arg + "]"
+                            : "unexpected argument [" + arg + "]; options start with --");
+            }
+        }
+        return new BenchOptions(bootstrap, parts, quick, false, pairs, warmups, rate);
+    }
+
+    private static Set<Part> parts(String list) {
+        Set<Part> parts = EnumSet.noneOf(Part.class);
+        for (String item : list.split(",")) {
+            try {
+                parts.add(Part.valueOf(item.trim().toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--only: expected some of producer,consumer,inmemory,latency but was ["
+                        + item.trim() + "]", e);
+            }
+        }
+        return parts;
+    }
+
+    private static String next(String[] args, int i, String name) {
+        if (i >= args.length || args[i].startsWith("--")) {
+            throw new IllegalArgumentException(name + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static int positive(String name, String value, int max) {
+        try {
+            int n = Integer.parseInt(value.trim().replace("_", ""));
+            if (n >= 1 && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below, with the value
+        }
+        throw new IllegalArgumentException(name + ": expected a whole number from 1 to " + max + " but was [" + value + "]");
+    }
+}

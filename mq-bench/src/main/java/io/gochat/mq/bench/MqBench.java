@@ -1,0 +1,298 @@
+package io.gochat.mq.bench;
+
+import io.gochat.mq.AdminClient;
+import io.gochat.mq.Mq;
+import io.gochat.mq.Option;
+import io.gochat.mq.Producer;
+import io.gochat.mq.config.MqConfig;
+import io.gochat.mq.examples.EmbeddedKafka;
+import io.gochat.mq.examples.PartitionReadiness;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.utils.AppInfoParser;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The side-by-side benchmarks of ARCHITECTURE §8, in one JVM against one broker: producer and
+ * consumer throughput against the raw Kafka clients with identical settings, the in-memory
+ * transport against an {@code ArrayBlockingQueue} hand-off, and end-to-end latency at a fixed
+ * rate. Warm-up first, then alternating A/B pairs; medians are quoted. Prints a table and, last,
+ * one {@code name=value} line per figure.
+ *
+ * <p>Run with {@code bin/bench} ({@code --help} lists the options); see {@code docs/benchmarks.md}.
+ * Exit codes: 0 measured (whether or not a target was met), 2 bad command line, 3 could not run.
+ */
+public final class MqBench {
+    static final int EXIT_OK = 0;
+    static final int EXIT_USAGE = 2;
+    static final int EXIT_ERROR = 3;
+
+    static final double PRODUCER_TARGET = 0.95;
+    static final double CONSUMER_TARGET = 0.95;
+    static final double INMEMORY_RATE_TARGET = 1_000_000;
+    static final double INMEMORY_RATIO_TARGET = 0.5;
+    static final double LATENCY_TARGET = 1.2;
+    private static final int PARTITIONS = 6;
+
+    private final BenchOptions options;
+    private final PrintStream out;
+    private final Progress progress;
+    private final String run = Integer.toHexString(ThreadLocalRandom.current().nextInt() | 0x10000000);
+    private final Figures figures = new Figures();
+
+    private MqBench(BenchOptions options, PrintStream out) {
+        this.options = options;
+        this.out = out;
+        this.progress = new Progress(out);
+    }
+
+    /** Runs the benchmarks and exits the JVM with the exit code. */
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs the benchmarks in this JVM; returns the exit code. */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        BenchOptions options;
+        try {
+            options = BenchOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
+            err.println();
+            err.print(BenchOptions.USAGE);
+            err.flush();
+            return EXIT_USAGE;
+        }
+        if (options.help) {
+            out.print(BenchOptions.USAGE);
+            out.flush();
+            return EXIT_OK;
+        }
+        try {
+            new MqBench(options, out).execute();
+            return EXIT_OK;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println("error: interrupted");
+            return EXIT_ERROR;
+        } catch (Exception e) {
+            err.println("error: " + e);
+            for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+                err.println("  caused by: " + c);
+            }
+            err.flush();
+            return EXIT_ERROR;
+        }
+    }
+
+    private void execute() throws Exception {
+        String loadBefore = loadAverage();
+        boolean needsKafka = options.parts.contains(BenchOptions.Part.PRODUCER)
+                || options.parts.contains(BenchOptions.Part.CONSUMER)
+                || options.parts.contains(BenchOptions.Part.LATENCY);
+        EmbeddedKafka broker = null;
+        String where = "none (in-memory only)";
+        try {
+            String bootstrap = options.bootstrap;
+            if (needsKafka && bootstrap == null) {
+                progress.note("starting a single-node Kafka broker inside this JVM ...");
+                broker = EmbeddedKafka.start();
+                bootstrap = broker.bootstrapServers();
+                where = "embedded single-node KRaft broker in this JVM, " + bootstrap;
+            } else if (needsKafka) {
+                where = "external cluster " + bootstrap;
+            }
+            if (options.parts.contains(BenchOptions.Part.PRODUCER)) {
+                producer(bootstrap);
+            }
+            if (options.parts.contains(BenchOptions.Part.CONSUMER)) {
+                consumer(bootstrap);
+            }
+            if (options.parts.contains(BenchOptions.Part.INMEMORY)) {
+                inMemory();
+            }
+            if (options.parts.contains(BenchOptions.Part.LATENCY)) {
+                latency(bootstrap);
+            }
+        } finally {
+            if (broker != null) {
+                progress.note("stopping the embedded broker ...");
+                broker.close();
+            }
+        }
+        out.println();
+        out.println("== gochat MQ benchmarks" + (options.quick ? " (--quick: sizes too small to mean anything)" : "") + " ==");
+        out.println("broker:        " + where);
+        out.println("kafka-clients: " + AppInfoParser.getVersion() + "; java " + System.getProperty("java.version")
+                + " (" + System.getProperty("java.vm.name") + "); " + Runtime.getRuntime().availableProcessors()
+                + " cores; max heap " + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB");
+        out.println("load average:  " + loadBefore + " at start, " + loadAverage() + " at end (1, 5, 15 min)");
+        out.println("method:        " + options.warmups + " warm-up round(s) per side (latency: 1), then " + options.pairs
+                + " alternating A/B pairs; throughput: medians of the rounds, ratio = median of the per-pair ratios"
+                + " library/baseline; latency: percentiles of all measured rounds pooled, ratio = library/raw");
+        out.println();
+        figures.print(out);
+        out.println();
+        figures.values().forEach((name, value) -> out.println(name + "=" + value));
+        out.flush();
+    }
+
+    private Option[] kafka(KafkaSettings settings) {
+        return new Option[] {Option.withTransport("kafka"), Option.withConfig(settings.config())};
+    }
+
+    private void createTopic(Option[] mqOptions, String topic) {
+        try (AdminClient admin = Mq.newAdminClient("bench-admin", mqOptions)) {
+            admin.createTopic(topic, PARTITIONS, 1);
+        }
+    }
+
+    /** Creates a Kafka topic and waits until its partitions are served (see {@link PartitionReadiness}). */
+    private void createKafkaTopic(Option[] mqOptions, String bootstrap, String topic) throws InterruptedException {
+        createTopic(mqOptions, topic);
+        PartitionReadiness.await(bootstrap, topic, Duration.ofSeconds(60));
+    }
+
+    private void producer(String bootstrap) throws Exception {
+        KafkaSettings settings = new KafkaSettings(bootstrap, "earliest");
+        Option[] mqOptions = kafka(settings);
+        String topic = "bench.produce." + run;
+        createKafkaTopic(mqOptions, bootstrap, topic);
+        double[] allRatios = new double[0];
+        try (Producer library = Mq.newProducer("bench-producer", mqOptions);
+             KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(settings.rawProducer("bench-producer"))) {
+            for (int size : new int[] {100, 1024}) {
+                Payloads payloads = new Payloads(size);
+                int messages = size < 1024 ? options.producerSmall : options.producerLarge;
+                ProducerThroughput bench = new ProducerThroughput(topic, payloads, messages);
+                AbRounds.Result r = AbRounds.run("producer " + payloads.label() + " x" + messages, options.warmups,
+                        options.pairs, round -> bench.library(library), round -> bench.raw(raw), progress);
+                double ratio = Samples.median(r.ratios());
+                figures.row("producer " + payloads.label() + ", msg/s", Samples.median(r.a), Samples.median(r.b),
+                        r.ratios(), ">= " + PRODUCER_TARGET, ratio >= PRODUCER_TARGET);
+                figures.value("producer_" + payloads.tag() + "_library_msgs_per_sec", Samples.median(r.a));
+                figures.value("producer_" + payloads.tag() + "_raw_msgs_per_sec", Samples.median(r.b));
+                figures.value("producer_" + payloads.tag() + "_ratio", ratio);
+                allRatios = Samples.concat(allRatios, r.ratios());
+            }
+        }
+        figures.value("producer_ratio", Samples.median(allRatios));
+    }
+
+    private void consumer(String bootstrap) throws Exception {
+        KafkaSettings settings = new KafkaSettings(bootstrap, "earliest");
+        Option[] mqOptions = kafka(settings);
+        double[] allRatios = new double[0];
+        for (int size : new int[] {100, 1024}) {
+            Payloads payloads = new Payloads(size);
+            int messages = size < 1024 ? options.consumerSmall : options.consumerLarge;
+            String topic = "bench.consume." + payloads.tag() + "." + run;
+            createKafkaTopic(mqOptions, bootstrap, topic);
+            progress.note("consumer " + payloads.label() + ": writing " + messages + " messages to " + topic);
+            ProducerThroughput.Completion filled = new ProducerThroughput.Completion(messages);
+            long start = System.nanoTime();
+            try (KafkaProducer<byte[], byte[]> filler = new KafkaProducer<>(settings.rawProducer("bench-filler"))) {
+                for (int n = 0; n < messages; n++) {
+                    filler.send(new ProducerRecord<>(topic, payloads.key(n), payloads.value(n)),
+                            (metadata, error) -> filled.completed(error));
+                }
+                filled.await(start);
+            }
+            ConsumerThroughput bench = new ConsumerThroughput(topic, messages, settings.commitIntervalMs());
+            AbRounds.Result r = AbRounds.run("consumer " + payloads.label() + " x" + messages, options.warmups,
+                    options.pairs,
+                    round -> bench.library(() -> Mq.newConsumer("bench-consumer", "bench-library-" + run + "-" + round,
+                            mqOptions)),
+                    round -> bench.raw(() -> new KafkaConsumer<>(settings.rawConsumer("bench-consumer",
+                            "bench-raw-" + run + "-" + round))),
+                    progress);
+            double ratio = Samples.median(r.ratios());
+            figures.row("consumer " + payloads.label() + ", msg/s", Samples.median(r.a), Samples.median(r.b),
+                    r.ratios(), ">= " + CONSUMER_TARGET, ratio >= CONSUMER_TARGET);
+            figures.value("consumer_" + payloads.tag() + "_library_msgs_per_sec", Samples.median(r.a));
+            figures.value("consumer_" + payloads.tag() + "_raw_msgs_per_sec", Samples.median(r.b));
+            figures.value("consumer_" + payloads.tag() + "_ratio", ratio);
+            allRatios = Samples.concat(allRatios, r.ratios());
+        }
+        figures.value("consumer_ratio", Samples.median(allRatios));
+    }
+
+    private void inMemory() throws Exception {
+        MqConfig config = MqConfig.builder().source("mq-bench").consumer(c -> c.autoOffsetReset("earliest")).build();
+        Option[] mqOptions = {Option.withTransport("inmemory"), Option.withConfig(config)};
+        String topic = "bench.inmemory." + run;
+        createTopic(mqOptions, topic);
+        Payloads payloads = new Payloads(100);
+        AbRounds.Result r;
+        try (InMemoryHandOff bench = new InMemoryHandOff(topic, payloads, options.inMemoryMessages,
+                Mq.newProducer("bench-inmemory", mqOptions), Mq.newConsumer("bench-inmemory", "bench-inmemory", mqOptions))) {
+            r = AbRounds.run("in-memory " + payloads.label() + " x" + options.inMemoryMessages, options.warmups,
+                    options.pairs, round -> bench.library(), round -> bench.queue(), progress);
+        }
+        double rate = Samples.median(r.a);
+        double ratio = Samples.median(r.ratios());
+        figures.row("in-memory e2e vs ArrayBlockingQueue, msg/s", rate, Samples.median(r.b), r.ratios(),
+                String.format(Locale.ROOT, ">= %,.0f msg/s and >= %.1f", INMEMORY_RATE_TARGET, INMEMORY_RATIO_TARGET),
+                rate >= INMEMORY_RATE_TARGET && ratio >= INMEMORY_RATIO_TARGET);
+        figures.value("inmemory_msgs_per_sec", rate);
+        figures.value("inmemory_queue_msgs_per_sec", Samples.median(r.b));
+        figures.value("inmemory_ratio", ratio);
+    }
+
+    private void latency(String bootstrap) throws Exception {
+        KafkaSettings settings = new KafkaSettings(bootstrap, "latest");
+        Option[] mqOptions = kafka(settings);
+        String topic = "bench.latency." + run;
+        createKafkaTopic(mqOptions, bootstrap, topic);
+        Payloads payloads = new Payloads(100);
+        EndToEndLatency bench = new EndToEndLatency(topic, payloads, options.rate, options.latencyWarmupMs,
+                options.latencyMeasureMs, settings.commitIntervalMs());
+        AbRounds.Result r;
+        try (Producer library = Mq.newProducer("bench-latency", mqOptions);
+             KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(settings.rawProducer("bench-latency"))) {
+            r = AbRounds.run("latency " + payloads.label() + " @" + options.rate + "/s x" + bench.measuredPerRound(),
+                    1, options.pairs,
+                    round -> bench.library(library, () -> Mq.newConsumer("bench-latency",
+                            "bench-latency-library-" + run + "-" + round, mqOptions)),
+                    round -> bench.raw(raw, () -> new KafkaConsumer<>(settings.rawConsumer("bench-latency",
+                            "bench-latency-raw-" + run + "-" + round))),
+                    progress);
+        }
+        // The first round of each side was the warm-up.
+        long[] library = bench.pooled(true, 1);
+        long[] raw = bench.pooled(false, 1);
+        double libP50 = Samples.quantile(library, 0.50) / 1e6;
+        double rawP50 = Samples.quantile(raw, 0.50) / 1e6;
+        double libP99 = Samples.quantile(library, 0.99) / 1e6;
+        double rawP99 = Samples.quantile(raw, 0.99) / 1e6;
+        double p99Ratio = libP99 / rawP99;
+        figures.row(String.format(Locale.ROOT, "latency p50 @ %d msg/s, ms (pooled)", options.rate), libP50, rawP50,
+                libP50 / rawP50, new double[0], "", null);
+        figures.row(String.format(Locale.ROOT, "latency p99 @ %d msg/s, ms (pooled)", options.rate), libP99, rawP99,
+                p99Ratio, r.ratios(), "<= " + LATENCY_TARGET, p99Ratio <= LATENCY_TARGET);
+        figures.value("latency_rate_msgs_per_sec", options.rate);
+        figures.value("latency_library_p50_ms", libP50);
+        figures.value("latency_raw_p50_ms", rawP50);
+        figures.value("latency_library_p99_ms", libP99);
+        figures.value("latency_raw_p99_ms", rawP99);
+        figures.value("latency_p99_ratio", p99Ratio);
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return parts[0] + " " + parts[1] + " " + parts[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+}

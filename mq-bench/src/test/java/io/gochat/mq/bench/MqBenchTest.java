@@ -1,0 +1,72 @@
+package io.gochat.mq.bench;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Runs the benchmark entry point with tiny sizes: every figure must be printed. Speed is not asserted. */
+class MqBenchTest {
+    static final List<String> FIGURES = List.of(
+            "producer_100b_library_msgs_per_sec", "producer_100b_raw_msgs_per_sec", "producer_100b_ratio",
+            "producer_1k_library_msgs_per_sec", "producer_1k_raw_msgs_per_sec", "producer_1k_ratio",
+            "producer_ratio",
+            "consumer_100b_library_msgs_per_sec", "consumer_100b_raw_msgs_per_sec", "consumer_100b_ratio",
+            "consumer_1k_library_msgs_per_sec", "consumer_1k_raw_msgs_per_sec", "consumer_1k_ratio",
+            "consumer_ratio",
+            "inmemory_msgs_per_sec", "inmemory_queue_msgs_per_sec", "inmemory_ratio",
+            "latency_rate_msgs_per_sec", "latency_library_p50_ms", "latency_raw_p50_ms",
+            "latency_library_p99_ms", "latency_raw_p99_ms", "latency_p99_ratio");
+
+    record Run(int exitCode, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = MqBench.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    @DisplayName("--quick measures every figure on the embedded broker and ends with one name=value line per figure")
+    void quickRunPrintsEveryFigure() {
+        Run run = run("--quick", "--pairs", "1");
+
+        assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+        String[] lines = run.out().strip().split("\n");
+        List<String> tail = List.of(lines).subList(lines.length - FIGURES.size(), lines.length);
+        for (int i = 0; i < FIGURES.size(); i++) {
+            assertThat(tail.get(i)).matches(FIGURES.get(i) + "=[0-9]+(\\.[0-9]+)?");
+        }
+        assertThat(run.out()).contains("== gochat MQ benchmarks", "figure", "producer 100 B, msg/s",
+                "in-memory e2e vs ArrayBlockingQueue", "latency p99 @ 500 msg/s, ms");
+    }
+
+    @Test
+    @DisplayName("a bad option prints what was wrong and the usage, exits 2, and shows no stack trace")
+    void badOption() {
+        Run run = run("--only", "producer,everything");
+
+        assertThat(run.exitCode()).isEqualTo(MqBench.EXIT_USAGE);
+        assertThat(run.err())
+                .startsWith("error: --only: expected some of producer,consumer,inmemory,latency but was [everything]")
+                .contains("Usage: bin/bench [options]")
+                .doesNotContain("\tat ");
+    }
+
+    @Test
+    @DisplayName("--help prints the usage and exits 0")
+    void help() {
+        Run run = run("--help");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).startsWith("Usage: bin/bench [options]");
+    }
+}

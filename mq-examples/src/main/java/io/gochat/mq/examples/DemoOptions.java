@@ -1,0 +1,203 @@
+package io.gochat.mq.examples;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The command line of {@link ChatPipelineDemo}, parsed and checked. Immutable.
+ *
+ * <p>Where the messages go, first that applies:
+ * <ol>
+ *   <li>{@code --transport inmemory}: the in-process transport, no broker at all;</li>
+ *   <li>{@code --config FILE}, or the environment of the coord config centre
+ *       ({@code MQ_CONFIG_FILE}, {@code CONSUL_HTTP_ADDR}): a real cluster, configured by
+ *       {@code mq-coord} exactly as a service would be;</li>
+ *   <li>otherwise a single-node Kafka broker started inside this JVM.</li>
+ * </ol>
+ */
+final class DemoOptions {
+    static final String DEFAULT_TOPIC = "gochat.messages.upstream";
+
+    static final String USAGE = String.join("\n",
+            "Usage: bin/demo [options]",
+            "",
+            "Runs the gochat chat pipeline: an im-gateway producer sends chat messages keyed by user id",
+            "(with a trace_id header) and an im-logic consumer group of two members processes them.",
+            "Ends with a summary; the exit code is 0 only when nothing was lost and no user's",
+            "messages arrived out of order.",
+            "",
+            "Options:",
+            "  --messages N        chat messages to send (default 100000)",
+            "  --users N           distinct users, i.e. message keys (default 1000)",
+            "  --partitions N      partitions of the topic when it is created (default 6)",
+            "  --topic NAME        topic (default " + DEFAULT_TOPIC + ")",
+            "  --transport NAME    kafka (default) or inmemory (no broker at all)",
+            "  --config FILE       kafka.yaml of a real cluster, read by mq-coord (implies kafka)",
+            "  -h, --help          this text",
+            "",
+            "Without --config and --transport inmemory, a single-node Kafka broker is started inside",
+            "the demo's JVM. With CONSUL_HTTP_ADDR (or MQ_CONFIG_FILE) set, kafka.yaml comes from the",
+            "coord config centre, as for any gochat service (APP_ENV, CONSUL_HTTP_TOKEN apply;",
+            "-Dmq.consul.addr and -Dmq.config.file in JAVA_OPTS work too).",
+            "On a real cluster the consumer group is im-logic-demo-<run id>; use --topic to keep demo",
+            "traffic away from production consumers.",
+            "");
+
+    /** Where the demo gets its broker from. */
+    enum Mode {
+        /** A KRaft broker inside this JVM. */
+        EMBEDDED_KAFKA,
+        /** The in-memory transport. */
+        IN_MEMORY,
+        /** A real cluster, configuration loaded by mq-coord. */
+        EXTERNAL
+    }
+
+    final int messages;
+    final int users;
+    final int partitions;
+    final String topic;
+    final Mode mode;
+    /** The transport to ask {@code Mq} for. */
+    final String transport;
+    /** {@code --config}, or null. */
+    final Path configFile;
+    /** Says where an external configuration comes from, for the summary; null unless external. */
+    final String configOrigin;
+    final boolean help;
+
+    private DemoOptions(int messages, int users, int partitions, String topic, Mode mode, String transport,
+                        Path configFile, String configOrigin, boolean help) {
+        this.messages = messages;
+        this.users = users;
+        this.partitions = partitions;
+        this.topic = topic;
+        this.mode = mode;
+        this.transport = transport;
+        this.configFile = configFile;
+        this.configOrigin = configOrigin;
+        this.help = help;
+    }
+
+    /**
+     * Parses {@code args}; {@code env} is the process environment (a parameter so tests can pass their own).
+     *
+     * @throws UsageException naming the bad option and what it accepts
+     */
+    static DemoOptions parse(String[] args, Map<String, String> env) {
+        int messages = 100_000;
+        int users = 1000;
+        int partitions = 6;
+        String topic = DEFAULT_TOPIC;
+        String transport = null;
+        Path config = null;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            String name = arg;
+            String value = null;
+            int eq = arg.indexOf('=');
+            if (arg.startsWith("--") && eq > 0) {
+                name = arg.substring(0, eq);
+                value = arg.substring(eq + 1);
+            }
+            switch (name) {
+                case "-h":
+                case "--help":
+                    return new DemoOptions(messages, users, partitions, topic, Mode.EMBEDDED_KAFKA, "kafka", null, null, true);
+                case "--messages":
+                    value = value != null ? value : next(args, ++i, name);
+                    messages = positive(name, value, 100_000_000);
+                    break;
+                case "--users":
+                    value = value != null ? value : next(args, ++i, name);
+                    users = positive(name, value, 1_000_000);
+                    break;
+                case "--partitions":
+                    value = value != null ? value : next(args, ++i, name);
+                    partitions = positive(name, value, 10_000);
+                    break;
+                case "--topic":
+                    topic = value != null ? value : next(args, ++i, name);
+                    if (!topic.matches("[a-zA-Z0-9._-]{1,249}")) {
+                        throw new UsageException("--topic: expected a Kafka topic name (letters, digits, '.', '_', '-')"
+                                + " but was [" + topic + "]");
+                    }
+                    break;
+                case "--transport":
+                    transport = (value != null ? value : next(args, ++i, name)).trim().toLowerCase(java.util.Locale.ROOT);
+                    if (!transport.equals("kafka") && !transport.equals("inmemory")) {
+                        throw new UsageException("--transport: expected kafka or inmemory but was [" + transport + "]");
+                    }
+                    break;
+                case "--config":
+                    config = Path.of(value != null ? value : next(args, ++i, name));
+                    if (!Files.isReadable(config) || Files.isDirectory(config)) {
+                        throw new UsageException("--config: cannot read the file [" + config.toAbsolutePath() + "]");
+                    }
+                    break;
+                default:
+                    throw new UsageException(arg.startsWith("-") ? "unknown option [" + arg + "]"
+                            : "unexpected argument [" + arg + "]; options start with --");
+            }
+        }
+        if (users > messages) {
+            users = messages;
+        }
+        if ("inmemory".equals(transport)) {
+            if (config != null) {
+                throw new UsageException("--config names a Kafka cluster; it cannot be combined with --transport inmemory");
+            }
+            return new DemoOptions(messages, users, partitions, topic, Mode.IN_MEMORY, "inmemory", null, null, false);
+        }
+        String origin = null;
+        if (config != null) {
+            origin = "file " + config.toAbsolutePath();
+        } else if (notBlank(System.getProperty("mq.config.file"))) {
+            origin = "file " + System.getProperty("mq.config.file") + " (-Dmq.config.file)";
+        } else if (notBlank(env.get("MQ_CONFIG_FILE"))) {
+            origin = "file " + env.get("MQ_CONFIG_FILE") + " (MQ_CONFIG_FILE)";
+        } else if (notBlank(System.getProperty("mq.consul.addr"))) {
+            origin = "Consul at " + System.getProperty("mq.consul.addr") + " (-Dmq.consul.addr)";
+        } else if (notBlank(env.get("CONSUL_HTTP_ADDR"))) {
+            origin = "Consul at " + env.get("CONSUL_HTTP_ADDR") + " (CONSUL_HTTP_ADDR), env "
+                    + (notBlank(env.get("APP_ENV")) ? env.get("APP_ENV") : "dev");
+        }
+        if (origin != null) {
+            return new DemoOptions(messages, users, partitions, topic, Mode.EXTERNAL, "kafka", config, origin, false);
+        }
+        return new DemoOptions(messages, users, partitions, topic, Mode.EMBEDDED_KAFKA, "kafka", null, null, false);
+    }
+
+    private static String next(String[] args, int i, String name) {
+        if (i >= args.length || args[i].startsWith("--")) {
+            throw new UsageException(name + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static int positive(String name, String value, int max) {
+        try {
+            int n = Integer.parseInt(value.trim().replace("_", ""));
+            if (n >= 1 && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below, with the value
+        }
+        throw new UsageException(name + ": expected a whole number from 1 to " + max + " but was [" + value + "]");
+    }
+
+    private static boolean notBlank(String s) {
+        return s != null && !s.isBlank();
+    }
+
+    /** A bad command line: the message says which option and what it accepts. */
+    static final class UsageException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UsageException(String message) {
+            super(message);
+        }
+    }
+}

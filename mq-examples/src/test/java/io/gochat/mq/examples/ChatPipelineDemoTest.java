@@ -1,0 +1,142 @@
+package io.gochat.mq.examples;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ChatPipelineDemoTest {
+
+    /** What one in-process run printed, and its exit code. */
+    record Run(int exitCode, String out, String err) {
+    }
+
+    static Run run(Map<String, String> env, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = ChatPipelineDemo.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), env);
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    @DisplayName("on the in-memory transport every message arrives once per user in order, and the summary says so")
+    void inMemoryRunIsClean() {
+        Run run = run(Map.of(), "--transport", "inmemory", "--messages", "5000", "--users", "50");
+
+        assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+        assertThat(run.out())
+                .contains("== Summary ==")
+                .containsPattern("(?m)^lost +0$")
+                .containsPattern("(?m)^order violations +0$")
+                .contains("demo_result=ok sent=5000 received=5000 lost=0 ")
+                .contains("order_violations=0");
+        assertThat(run.err()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("on the embedded Kafka broker two group members receive everything, each user's messages in order")
+    void embeddedKafkaRunIsClean() {
+        Run run = run(Map.of(), "--messages", "3000", "--users", "100", "--partitions", "4");
+
+        assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+        assertThat(run.out())
+                .contains("embedded broker at ")
+                .containsPattern("(?m)^lost +0$")
+                .containsPattern("(?m)^order violations +0$")
+                .containsPattern("im-logic-1: [1-9][0-9,]*, im-logic-2: [1-9]")
+                .contains("demo_result=ok sent=3000 received=3000 lost=0 ")
+                .contains("order_violations=0");
+    }
+
+    @Test
+    @DisplayName("with --config the demo runs against the cluster kafka.yaml names, in a group of its own, from 'latest'")
+    void externalClusterFromConfigFile(@TempDir Path dir) throws Exception {
+        try (EmbeddedKafka cluster = EmbeddedKafka.start()) {
+            // The seed's consumer defaults except the heartbeat, so the second member's join
+            // rebalances quickly; autoOffsetReset stays 'latest', which the probe rounds must handle.
+            Path yaml = Files.writeString(dir.resolve("kafka.yaml"), String.join("\n",
+                    "common:",
+                    "  brokers: [\"" + cluster.bootstrapServers() + "\"]",
+                    "consumer:",
+                    "  sessionTimeoutMs: 10000",
+                    "  heartbeatIntervalMs: 1000",
+                    ""));
+            // An existing topic, as on a real cluster (and created here with its partitions served,
+            // see PartitionReadiness); the demo's createTopic leaves it alone.
+            try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                    Map.<String, Object>of("bootstrap.servers", cluster.bootstrapServers()))) {
+                admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic("demo.external", 3, (short) 1)))
+                        .all().get();
+            }
+            PartitionReadiness.await(cluster.bootstrapServers(), "demo.external", java.time.Duration.ofSeconds(60));
+
+            Run run = run(Map.of(), "--config", yaml.toString(), "--messages", "2000", "--users", "40",
+                    "--topic", "demo.external");
+
+            assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+            assertThat(run.out())
+                    .contains("kafka, configuration from file " + yaml.toAbsolutePath())
+                    .containsPattern("group im-logic-demo-[0-9a-f]+ \\(2 members\\)")
+                    .contains("demo_result=ok sent=2000 received=2000 lost=0 ");
+        }
+        assertThat(System.getProperty("mq.config.file")).as("restored after the run").isNull();
+    }
+
+    @Test
+    @DisplayName("a bad option prints what was wrong and the usage, exits 2, and shows no stack trace")
+    void badOptionGivesUsage() {
+        Run run = run(Map.of(), "--messages", "lots");
+
+        assertThat(run.exitCode()).isEqualTo(ChatPipelineDemo.EXIT_USAGE);
+        assertThat(run.err())
+                .startsWith("error: --messages: expected a whole number from 1 to 100000000 but was [lots]")
+                .contains("Usage: bin/demo [options]")
+                .doesNotContain("Exception")
+                .doesNotContain("\tat ");
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("an unknown option is named in the error and exits 2")
+    void unknownOptionGivesUsage() {
+        Run run = run(Map.of(), "--mesages", "10");
+
+        assertThat(run.exitCode()).isEqualTo(ChatPipelineDemo.EXIT_USAGE);
+        assertThat(run.err()).startsWith("error: unknown option [--mesages]").contains("Usage: bin/demo");
+    }
+
+    @Test
+    @DisplayName("--help prints the usage on stdout and exits 0")
+    void helpPrintsUsage() {
+        Run run = run(Map.of(), "--help");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).startsWith("Usage: bin/demo [options]").contains("--transport NAME", "--config FILE");
+        assertThat(run.err()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("an invalid kafka.yaml ends with one error line naming the key and exit code 3, not a stack trace")
+    void invalidConfigurationIsReported() throws Exception {
+        Path yaml = Files.createTempFile("kafka", ".yaml");
+        try {
+            Files.writeString(yaml, "common:\n  brokers: [\"127.0.0.1:1\"]\nproducer:\n  compression: lz5\n");
+            Run run = run(Map.of(), "--config", yaml.toString(), "--messages", "10");
+
+            assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(ChatPipelineDemo.EXIT_ERROR);
+            assertThat(run.err()).startsWith("error: ").contains("compression").doesNotContain("\tat ");
+        } finally {
+            Files.delete(yaml);
+        }
+    }
+}
