@@ -70,15 +70,21 @@ class RecordingConsumerTest {
         Producer producer = open(Mq.newProducer("svc", toy()));
         producer.sendSync(Message.of(topic, "k", "bad"));
         producer.sendSync(Message.of(topic, "k", "good"));
-        List<Integer> seenBefore = new ArrayList<>();
+        List<Integer> seenBefore = new java.util.concurrent.CopyOnWriteArrayList<>();
         RecordingConsumer[] self = new RecordingConsumer[1];
+        // the messages are already there: the first callback may run before start() returns
+        java.util.concurrent.CountDownLatch assigned = new java.util.concurrent.CountDownLatch(1);
         self[0] = open(RecordingConsumer.start(Mq.newConsumer("svc", TestNames.group("r"), toy()), List.of(topic),
                 message -> {
+                    if (!assigned.await(TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                        throw new AssertionError("the test never published its RecordingConsumer");
+                    }
                     seenBefore.add(self[0].count());
                     if ("bad".equals(message.valueAsString())) {
                         throw new IllegalStateException("expected by the test");
                     }
                 }));
+        assigned.countDown();
 
         self[0].awaitCount(2, TIMEOUT);
 
