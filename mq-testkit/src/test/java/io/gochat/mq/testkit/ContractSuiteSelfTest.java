@@ -91,8 +91,10 @@ class ContractSuiteSelfTest {
                     "closeTwice"),
             Case.of(Fault.CALLBACK_TWICE, List.of(Sending.class, ProducerClose.class),
                     "sendCallsBackExactlyOnce", "closeWithConcurrentSenders"),
+            // closeWithConcurrentSenders catches it only when close() finds the toy's 64-message buffer
+            // non-empty, which depends on timing; closeFlushes catches it always
             Case.of(Fault.CLOSE_DROPS_BUFFER, List.of(ProducerClose.class),
-                    "closeFlushes", "closeWithConcurrentSenders"),
+                    "closeFlushes"),
             Case.of(Fault.IGNORE_LATEST, List.of(OffsetReset.class),
                     "latestSkipsHistory"),
             Case.of(Fault.IGNORE_COMMITTED, List.of(OffsetReset.class, ConsumerClose.class),
