@@ -5,7 +5,8 @@ public interface AdminClient extends AutoCloseable {
 
     /**
      * Creates {@code topic}. A topic that already exists is not an error (it is logged and left
-     * as it is, even when its partition count differs).
+     * as it is, even when its partition count differs). Returns once every partition of the
+     * topic is served, so producers and consumers can use it at once.
      *
      * @throws NullPointerException if {@code topic} is null
      * @throws IllegalArgumentException if {@code topic} is blank, or {@code partitions} or

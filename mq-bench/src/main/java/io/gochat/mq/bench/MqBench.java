@@ -6,7 +6,6 @@ import io.gochat.mq.Option;
 import io.gochat.mq.Producer;
 import io.gochat.mq.config.MqConfig;
 import io.gochat.mq.examples.EmbeddedKafka;
-import io.gochat.mq.examples.PartitionReadiness;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -156,17 +155,11 @@ public final class MqBench {
         }
     }
 
-    /** Creates a Kafka topic and waits until its partitions are served (see {@link PartitionReadiness}). */
-    private void createKafkaTopic(Option[] mqOptions, String bootstrap, String topic) throws InterruptedException {
-        createTopic(mqOptions, topic);
-        PartitionReadiness.await(bootstrap, topic, Duration.ofSeconds(60));
-    }
-
     private void producer(String bootstrap) throws Exception {
         KafkaSettings settings = new KafkaSettings(bootstrap, "earliest");
         Option[] mqOptions = kafka(settings);
         String topic = "bench.produce." + run;
-        createKafkaTopic(mqOptions, bootstrap, topic);
+        createTopic(mqOptions, topic);
         double[] allRatios = new double[0];
         try (Producer library = Mq.newProducer("bench-producer", mqOptions);
              KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(settings.rawProducer("bench-producer"))) {
@@ -196,7 +189,7 @@ public final class MqBench {
             Payloads payloads = new Payloads(size);
             int messages = size < 1024 ? options.consumerSmall : options.consumerLarge;
             String topic = "bench.consume." + payloads.tag() + "." + run;
-            createKafkaTopic(mqOptions, bootstrap, topic);
+            createTopic(mqOptions, topic);
             progress.note("consumer " + payloads.label() + ": writing " + messages + " messages to " + topic);
             ProducerThroughput.Completion filled = new ProducerThroughput.Completion(messages);
             long start = System.nanoTime();
@@ -252,7 +245,7 @@ public final class MqBench {
         KafkaSettings settings = new KafkaSettings(bootstrap, "latest");
         Option[] mqOptions = kafka(settings);
         String topic = "bench.latency." + run;
-        createKafkaTopic(mqOptions, bootstrap, topic);
+        createTopic(mqOptions, topic);
         Payloads payloads = new Payloads(100);
         EndToEndLatency bench = new EndToEndLatency(topic, payloads, options.rate, options.latencyWarmupMs,
                 options.latencyMeasureMs, settings.commitIntervalMs());

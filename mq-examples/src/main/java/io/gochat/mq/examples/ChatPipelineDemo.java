@@ -191,11 +191,6 @@ public final class ChatPipelineDemo {
         try (AdminClient admin = Mq.newAdminClient(OPS, mqOptions)) {
             admin.createTopic(options.topic, options.partitions, 1);
         }
-        if (broker != null) {
-            // A brand-new partition must be served before an idempotent producer's first request; see
-            // PartitionReadiness for the Kafka bug this avoids.
-            PartitionReadiness.await(broker.bootstrapServers(), options.topic, Duration.ofSeconds(60));
-        }
 
         List<Consumer> consumers = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();

@@ -71,14 +71,13 @@ class ChatPipelineDemoTest {
                     "  sessionTimeoutMs: 10000",
                     "  heartbeatIntervalMs: 1000",
                     ""));
-            // An existing topic, as on a real cluster (and created here with its partitions served,
-            // see PartitionReadiness); the demo's createTopic leaves it alone.
+            // An existing topic, as on a real cluster; the demo's createTopic leaves it alone (and
+            // waits until its partitions are served).
             try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
                     Map.<String, Object>of("bootstrap.servers", cluster.bootstrapServers()))) {
                 admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic("demo.external", 3, (short) 1)))
                         .all().get();
             }
-            PartitionReadiness.await(cluster.bootstrapServers(), "demo.external", java.time.Duration.ofSeconds(60));
 
             Run run = run(Map.of(), "--config", yaml.toString(), "--messages", "2000", "--users", "40",
                     "--topic", "demo.external");

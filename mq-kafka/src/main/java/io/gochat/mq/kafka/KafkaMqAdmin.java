@@ -7,13 +7,16 @@ import io.gochat.mq.spi.ApiPreconditions;
 import io.gochat.mq.spi.ClientSpec;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -73,9 +76,9 @@ final class KafkaMqAdmin implements AdminClient {
             if (cause instanceof TopicExistsException) {
                 log.atInfo().setMessage("topic already exists; left as it is").addKeyValue("topic", topic)
                         .addKeyValue("requestedPartitions", partitions).log();
-                return;
+            } else {
+                throw failure(what, cause);
             }
-            throw failure(what, cause);
         } catch (TimeoutException e) {
             throw new MqTimeoutException(what + " got no answer within default.api.timeout.ms=" + timeoutMs
                     + " ms from the brokers " + props.get("bootstrap.servers"), e);
@@ -83,20 +86,36 @@ final class KafkaMqAdmin implements AdminClient {
             Thread.currentThread().interrupt();
             throw new MqException(what + " was interrupted", e);
         }
-        awaitLeaders(topic, what, deadline);
+        awaitServed(topic, what, deadline);
     }
 
-    /** Until every partition has a leader, so that clients can use the topic at once. */
-    private void awaitLeaders(String topic, String what, long deadline) {
+    /**
+     * Until every partition's leader serves it, so that clients can use the topic at once.
+     *
+     * <p>A leader named in the metadata is not enough: the broker announces it a moment before its
+     * replica manager serves the partition. An idempotent producer whose first request lands in
+     * that window gets {@code NOT_LEADER_OR_FOLLOWER}; if its next request to the partition then
+     * succeeds, every retry of the first one fails with {@code OUT_OF_ORDER_SEQUENCE_NUMBER} until
+     * {@code delivery.timeout.ms} expires the batch (KAFKA-14359 / KAFKA-15591, open in the 4.x
+     * clients). {@code ListOffsets} is answered by the replica manager itself, so once it succeeds
+     * on every partition, produce requests do too.
+     */
+    private void awaitServed(String topic, String what, long deadline) {
         while (true) {
             long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
             if (left <= 0) {
-                throw new MqTimeoutException(what + ": created, but not every partition had a leader within "
+                throw new MqTimeoutException(what + ": created, but not every partition was served by its leader within "
                         + "default.api.timeout.ms=" + timeoutMs + " ms");
             }
             try {
                 TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get(left, TimeUnit.MILLISECONDS).get(topic);
                 if (d != null && d.partitions().stream().map(TopicPartitionInfo::leader).allMatch(l -> l != null && !l.isEmpty())) {
+                    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+                    for (TopicPartitionInfo p : d.partitions()) {
+                        latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest());
+                    }
+                    left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+                    admin.listOffsets(latest).all().get(left, TimeUnit.MILLISECONDS);
                     return;
                 }
             } catch (ExecutionException e) {
