@@ -1,5 +1,7 @@
 package io.gochat.mq;
 
+import io.gochat.mq.spi.MessageAccess;
+
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collections;
@@ -13,6 +15,8 @@ import java.util.Objects;
  * <p>Instances are immutable. Byte arrays are copied when a message is built and again when an
  * accessor hands them out, so neither the sender nor a receiver can change a message after the
  * fact: mutating an array after {@link Producer#send} returns does not change what is delivered.
+ * (Transports read and build messages without those copies, through
+ * {@link io.gochat.mq.spi.MessageAccess}, under rules that keep this promise.)
  *
  * <p>Messages with the same non-null key go to the same partition and are consumed in the order
  * they were sent. A {@code null} key spreads load over the partitions. A {@code null} value is a
@@ -42,6 +46,10 @@ public final class Message {
     private final long offset;
     private final long timestamp;
 
+    static {
+        MessageAccess.install(new Bridge());
+    }
+
     private Message(Builder b) {
         this.topic = b.topic;
         this.key = b.key;
@@ -50,6 +58,26 @@ public final class Message {
         this.partition = b.partition;
         this.offset = b.offset;
         this.timestamp = b.timestamp;
+    }
+
+    /** Takes the arrays as they are: see {@link MessageAccess#received}. */
+    private Message(String topic, byte[] key, byte[] value, Map<String, byte[]> headers,
+            int partition, long offset, long timestamp) {
+        this.topic = checkTopic(topic);
+        this.key = key;
+        this.value = value;
+        this.headers = headers.isEmpty() ? Map.of() : Collections.unmodifiableMap(headers);
+        this.partition = partition;
+        this.offset = offset;
+        this.timestamp = timestamp;
+    }
+
+    private static String checkTopic(String topic) {
+        Objects.requireNonNull(topic, "topic must not be null");
+        if (topic.isBlank()) {
+            throw new IllegalArgumentException("topic must not be blank");
+        }
+        return topic;
     }
 
     /**
@@ -215,11 +243,7 @@ public final class Message {
         private long timestamp = -1;
 
         private Builder(String topic) {
-            Objects.requireNonNull(topic, "topic must not be null");
-            if (topic.isBlank()) {
-                throw new IllegalArgumentException("topic must not be blank");
-            }
-            this.topic = topic;
+            this.topic = checkTopic(topic);
         }
 
         /** The key; {@code null} spreads load over partitions. Copied. */
@@ -298,6 +322,30 @@ public final class Message {
                 headers = new LinkedHashMap<>(headers);
             }
             return m;
+        }
+    }
+
+    /** Opens the fields to {@link MessageAccess}, for transports; see there for the rules. */
+    private static final class Bridge implements MessageAccess.Bridge {
+        @Override
+        public byte[] key(Message message) {
+            return message.key;
+        }
+
+        @Override
+        public byte[] value(Message message) {
+            return message.value;
+        }
+
+        @Override
+        public Map<String, byte[]> headers(Message message) {
+            return message.headers;
+        }
+
+        @Override
+        public Message received(String topic, byte[] key, byte[] value, Map<String, byte[]> headers,
+                int partition, long offset, long timestamp) {
+            return new Message(topic, key, value, headers, partition, offset, timestamp);
         }
     }
 }

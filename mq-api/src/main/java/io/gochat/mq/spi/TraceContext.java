@@ -20,7 +20,7 @@ public final class TraceContext {
      */
     public static Message inject(Message message) {
         String traceId = MDC.get(MDC_KEY);
-        if (traceId == null || message.header(Message.TRACE_ID_HEADER) != null) {
+        if (traceId == null || MessageAccess.headers(message).get(Message.TRACE_ID_HEADER) != null) {
             return message;
         }
         return message.toBuilder().header(Message.TRACE_ID_HEADER, traceId).build();
@@ -33,6 +33,9 @@ public final class TraceContext {
     public static Scope open(Message message) {
         String previous = MDC.get(MDC_KEY);
         String traceId = message.traceId();
+        if (traceId == null && previous == null) {
+            return Scope.NONE; // the common case without tracing: nothing to set; close() removes what the callback set
+        }
         if (traceId != null) {
             MDC.put(MDC_KEY, traceId);
         } else {
@@ -43,6 +46,9 @@ public final class TraceContext {
 
     /** Restores the MDC's previous {@code trace_id} on close. Close it on the thread that opened it. */
     public static final class Scope implements AutoCloseable {
+        /** The scope of a message without a trace id on a thread without one. */
+        private static final Scope NONE = new Scope(null);
+
         private final String previous;
 
         private Scope(String previous) {
@@ -51,6 +57,13 @@ public final class TraceContext {
 
         @Override
         public void close() {
+            if (this == NONE) {
+                // only what the callback itself may have set: a read is cheaper than a remove
+                if (MDC.get(MDC_KEY) != null) {
+                    MDC.remove(MDC_KEY);
+                }
+                return;
+            }
             if (previous != null) {
                 MDC.put(MDC_KEY, previous);
             } else {

@@ -6,7 +6,9 @@
  * {@link java.util.ServiceLoader}. A configuration source implements
  * {@link io.gochat.mq.spi.ConfigLoader} the same way. {@link io.gochat.mq.spi.TraceContext},
  * {@link io.gochat.mq.spi.CallbackRunner} and {@link io.gochat.mq.spi.ApiPreconditions} give every
- * transport the same trace-id, error-logging and argument-checking behaviour. A transport proves
+ * transport the same trace-id, error-logging and argument-checking behaviour;
+ * {@link io.gochat.mq.spi.MessageAccess} lets it read and build messages without defensive copies.
+ * A transport proves
  * itself by passing the contract suite of {@code mq-testkit}.
  */
 package io.gochat.mq.spi;

@@ -66,6 +66,19 @@ class CallbackRunnerTest {
     }
 
     @Test
+    @DisplayName("a trace id the callback itself puts into the MDC does not outlive the callback")
+    void callbackTraceIdDoesNotLeak() {
+        Message untraced = Message.of("orders", "k", "v");
+        for (Message message : new Message[] {untraced, received}) {
+            CallbackRunner.consume(m -> MDC.put("trace_id", "set-by-callback"), message, logger);
+            assertThat(MDC.get("trace_id")).as("after a callback for %s", message).isNull();
+        }
+        MDC.put("trace_id", "outer");
+        CallbackRunner.consume(m -> MDC.put("trace_id", "set-by-callback"), untraced, logger);
+        assertThat(MDC.get("trace_id")).isEqualTo("outer");
+    }
+
+    @Test
     @DisplayName("an exception from a send callback is logged and does not escape")
     void sendCallbackFailure() {
         CallbackRunner.complete(error -> {

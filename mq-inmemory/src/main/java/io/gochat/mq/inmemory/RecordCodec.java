@@ -1,12 +1,14 @@
 package io.gochat.mq.inmemory;
 
 import io.gochat.mq.Message;
+import io.gochat.mq.spi.MessageAccess;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -40,12 +42,15 @@ final class RecordCodec {
         this.size = size;
     }
 
-    /** Prepares {@code message} for writing; the copies it takes are the message's own accessors'. */
+    /**
+     * Prepares {@code message} for writing. Shares the message's arrays (see {@link MessageAccess}):
+     * they are only read, and {@link #writeTo} copies them into the log.
+     */
     static RecordCodec of(Message message) {
-        byte[] key = message.key();
-        byte[] value = message.value();
+        byte[] key = MessageAccess.key(message);
+        byte[] value = MessageAccess.value(message);
         int size = 12 + length(key) + length(value);
-        Map<String, byte[]> headers = message.headers();
+        Map<String, byte[]> headers = MessageAccess.headers(message);
         byte[][] names = NO_HEADERS;
         byte[][] values = NO_HEADERS;
         if (!headers.isEmpty()) {
@@ -62,7 +67,7 @@ final class RecordCodec {
         return new RecordCodec(key, value, names, values, size);
     }
 
-    /** The key to write, or {@code null}: the record's own copy, for the partitioner. */
+    /** The key to write, or {@code null}, for the partitioner (read only: it is the message's own). */
     byte[] key() {
         return key;
     }
@@ -84,38 +89,46 @@ final class RecordCodec {
         }
     }
 
-    /** The message stored at {@code position} of {@code data}, with where it came from. */
+    /**
+     * The message stored at {@code position} of {@code data}, with where it came from. It owns the
+     * arrays decoded for it (see {@link MessageAccess}).
+     */
     static Message decode(String topic, int partition, long offset, long timestamp, byte[] data, int position) {
-        Message.Builder builder = Message.builder(topic);
         int keyLength = (int) INT.get(data, position);
         int p = position + 4;
+        byte[] key = null;
         if (keyLength >= 0) {
-            builder.key(Arrays.copyOfRange(data, p, p + keyLength));
+            key = Arrays.copyOfRange(data, p, p + keyLength);
             p += keyLength;
         }
         int valueLength = (int) INT.get(data, p);
         p += 4;
+        byte[] value = null;
         if (valueLength >= 0) {
-            builder.value(Arrays.copyOfRange(data, p, p + valueLength));
+            value = Arrays.copyOfRange(data, p, p + valueLength);
             p += valueLength;
         }
-        int headers = (int) INT.get(data, p);
+        int count = (int) INT.get(data, p);
         p += 4;
-        for (int i = 0; i < headers; i++) {
-            int nameLength = (int) INT.get(data, p);
-            p += 4;
-            String name = new String(data, p, nameLength, StandardCharsets.UTF_8);
-            p += nameLength;
-            int length = (int) INT.get(data, p);
-            p += 4;
-            if (length >= 0) {
-                builder.header(name, Arrays.copyOfRange(data, p, p + length));
-                p += length;
-            } else {
-                builder.header(name, (byte[]) null);
+        Map<String, byte[]> headers = Map.of();
+        if (count > 0) {
+            headers = new LinkedHashMap<>(count * 2);
+            for (int i = 0; i < count; i++) {
+                int nameLength = (int) INT.get(data, p);
+                p += 4;
+                String name = new String(data, p, nameLength, StandardCharsets.UTF_8);
+                p += nameLength;
+                int length = (int) INT.get(data, p);
+                p += 4;
+                byte[] bytes = null;
+                if (length >= 0) {
+                    bytes = Arrays.copyOfRange(data, p, p + length);
+                    p += length;
+                }
+                headers.put(name, bytes);
             }
         }
-        return builder.receivedAt(partition, offset, timestamp).build();
+        return MessageAccess.received(topic, key, value, headers, partition, offset, timestamp);
     }
 
     private static int length(byte[] bytes) {

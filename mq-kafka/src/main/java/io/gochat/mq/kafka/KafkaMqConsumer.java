@@ -6,6 +6,7 @@ import io.gochat.mq.Message;
 import io.gochat.mq.MqException;
 import io.gochat.mq.spi.ApiPreconditions;
 import io.gochat.mq.spi.CallbackRunner;
+import io.gochat.mq.spi.MessageAccess;
 import io.gochat.mq.spi.ClientSpec;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.CommitFailedException;
@@ -25,6 +26,7 @@ import org.slf4j.Logger;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -386,12 +388,21 @@ final class KafkaMqConsumer implements Consumer {
         }
     }
 
+    /**
+     * The message for {@code record}, owning the arrays Kafka's deserialisers have just made for it
+     * (see {@link MessageAccess}); nothing else keeps them.
+     */
     private static Message message(ConsumerRecord<byte[], byte[]> record) {
-        Message.Builder b = Message.builder(record.topic()).key(record.key()).value(record.value());
-        for (Header header : record.headers()) {
-            b.header(header.key(), header.value());
+        Map<String, byte[]> headers = Map.of();
+        Header[] array = record.headers().toArray();
+        if (array.length > 0) {
+            headers = new LinkedHashMap<>(array.length * 2);
+            for (Header header : array) {
+                headers.put(header.key(), header.value()); // a repeated name: the last one wins, as in the builder
+            }
         }
-        return b.receivedAt(record.partition(), record.offset(), record.timestamp()).build();
+        return MessageAccess.received(record.topic(), record.key(), record.value(), headers,
+                record.partition(), record.offset(), record.timestamp());
     }
 
     /** Commits what was processed of partitions that leave; forgets lost ones without committing. */

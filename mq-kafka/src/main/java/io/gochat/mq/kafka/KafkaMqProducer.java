@@ -9,6 +9,7 @@ import io.gochat.mq.SendCallback;
 import io.gochat.mq.spi.ApiPreconditions;
 import io.gochat.mq.spi.CallbackRunner;
 import io.gochat.mq.spi.ClientSpec;
+import io.gochat.mq.spi.MessageAccess;
 import io.gochat.mq.spi.TraceContext;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -49,8 +50,11 @@ final class KafkaMqProducer implements Producer {
     private final LongAdder inFlight = new LongAdder();
     private final CountDownLatch closeDone = new CountDownLatch(1);
     private volatile boolean closed;
-    /** Whether this thread is running one of this producer's send callbacks. */
-    private final ThreadLocal<Boolean> inCallback = new ThreadLocal<>();
+    /**
+     * How many of this producer's send callbacks this thread is inside: one mutable cell per
+     * thread, so a callback costs one lookup rather than a set and a remove.
+     */
+    private final ThreadLocal<int[]> callbackDepth = ThreadLocal.withInitial(() -> new int[1]);
 
     KafkaMqProducer(ClientSpec spec) {
         this.log = spec.logger("producer");
@@ -127,7 +131,7 @@ final class KafkaMqProducer implements Producer {
     @Override
     public void close() {
         if (!closeStarted()) {
-            if (inCallback.get() == null) {
+            if (callbackDepth.get()[0] == 0) {
                 awaitClose();
             }
             return;
@@ -186,10 +190,21 @@ final class KafkaMqProducer implements Producer {
                 .log();
     }
 
+    /**
+     * The record for {@code message}, sharing its arrays (see {@link MessageAccess}): Kafka only
+     * reads them, copying them into a batch before {@code send} returns.
+     */
     private static ProducerRecord<byte[], byte[]> record(Message message) {
-        RecordHeaders headers = new RecordHeaders();
-        message.headers().forEach(headers::add);
-        return new ProducerRecord<>(message.topic(), null, null, message.key(), message.value(), headers);
+        Map<String, byte[]> headers = MessageAccess.headers(message);
+        RecordHeaders recordHeaders = null;
+        if (!headers.isEmpty()) {
+            recordHeaders = new RecordHeaders();
+            for (Map.Entry<String, byte[]> header : headers.entrySet()) {
+                recordHeaders.add(header.getKey(), header.getValue());
+            }
+        }
+        return new ProducerRecord<>(message.topic(), null, null,
+                MessageAccess.key(message), MessageAccess.value(message), recordHeaders);
     }
 
     /** One send until its callback has run. */
@@ -216,16 +231,12 @@ final class KafkaMqProducer implements Producer {
                         .addKeyValue("error", error.getMessage())
                         .log();
             }
-            boolean nested = inCallback.get() != null;
-            if (!nested) {
-                inCallback.set(Boolean.TRUE);
-            }
+            int[] depth = callbackDepth.get();
+            depth[0]++;
             try {
                 CallbackRunner.complete(callback, error, message, log);
             } finally {
-                if (!nested) {
-                    inCallback.remove();
-                }
+                depth[0]--;
             }
         }
     }
