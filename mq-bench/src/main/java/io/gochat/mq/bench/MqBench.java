@@ -40,6 +40,8 @@ public final class MqBench {
     static final double INMEMORY_RATE_TARGET = 1_000_000;
     static final double INMEMORY_RATIO_TARGET = 0.5;
     static final double LATENCY_TARGET = 1.2;
+    /** Warm-up rounds per side of the latency figure: the heap sizes its young generation in the first ones. */
+    static final int LATENCY_WARMUPS = 2;
     private static final int PARTITIONS = 6;
 
     private final BenchOptions options;
@@ -135,7 +137,7 @@ public final class MqBench {
                 + " (" + System.getProperty("java.vm.name") + "); " + Runtime.getRuntime().availableProcessors()
                 + " cores; max heap " + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB");
         out.println("load average:  " + loadBefore + " at start, " + loadAverage() + " at end (1, 5, 15 min)");
-        out.println("method:        " + options.warmups + " warm-up round(s) per side (latency: 1), then " + options.pairs
+        out.println("method:        " + options.warmups + " warm-up round(s) per side (latency: " + LATENCY_WARMUPS + "), then " + options.pairs
                 + " alternating A/B pairs; throughput: medians of the rounds, ratio = median of the per-pair ratios"
                 + " library/baseline; latency: percentiles of all measured rounds pooled, ratio = library/raw");
         out.println();
@@ -253,16 +255,15 @@ public final class MqBench {
         try (Producer library = Mq.newProducer("bench-latency", mqOptions);
              KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(settings.rawProducer("bench-latency"))) {
             r = AbRounds.run("latency " + payloads.label() + " @" + options.rate + "/s x" + bench.measuredPerRound(),
-                    1, options.pairs,
+                    LATENCY_WARMUPS, options.pairs,
                     round -> bench.library(library, () -> Mq.newConsumer("bench-latency",
                             "bench-latency-library-" + run + "-" + round, mqOptions)),
                     round -> bench.raw(raw, () -> new KafkaConsumer<>(settings.rawConsumer("bench-latency",
                             "bench-latency-raw-" + run + "-" + round))),
                     progress);
         }
-        // The first round of each side was the warm-up.
-        long[] library = bench.pooled(true, 1);
-        long[] raw = bench.pooled(false, 1);
+        long[] library = bench.pooled(true, LATENCY_WARMUPS);
+        long[] raw = bench.pooled(false, LATENCY_WARMUPS);
         double libP50 = Samples.quantile(library, 0.50) / 1e6;
         double rawP50 = Samples.quantile(raw, 0.50) / 1e6;
         double libP99 = Samples.quantile(library, 0.99) / 1e6;
