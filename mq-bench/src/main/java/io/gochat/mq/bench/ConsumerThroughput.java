@@ -21,7 +21,7 @@ import java.util.function.Supplier;
  * the start of a topic, timed from the first message processed to the last, so joining the group
  * is not part of the figure. The library runs a no-op callback under {@link Consumer#subscribe};
  * the raw side is the loop a careful user writes by hand: poll, process, remember the next offset
- * per partition, {@code commitSync} those every {@code consumer.autoCommitIntervalMs} and at the
+ * per partition (once per partition and poll, as the library does), {@code commitSync} those every {@code consumer.autoCommitIntervalMs} and at the
  * end, with the same poll timeout — what the library's poll loop does.
  *
  * <p>Each round runs its consumer on a thread of its own and is not thread-safe itself.
@@ -90,18 +90,20 @@ final class ConsumerThroughput {
                 long nextCommit = System.nanoTime() + commitIntervalNanos;
                 while (count[0] < messages && System.nanoTime() < deadline) {
                     ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout);
-                    for (ConsumerRecord<byte[], byte[]> record : records) {
-                        byte[] value = record.value();
-                        bytes += value == null ? 0 : value.length;
-                        long n = ++count[0];
-                        if (n == 1) {
-                            first[0] = System.nanoTime();
+                    for (TopicPartition tp : records.partitions()) {
+                        List<ConsumerRecord<byte[], byte[]>> batch = records.records(tp);
+                        for (ConsumerRecord<byte[], byte[]> record : batch) {
+                            byte[] value = record.value();
+                            bytes += value == null ? 0 : value.length;
+                            long n = ++count[0];
+                            if (n == 1) {
+                                first[0] = System.nanoTime();
+                            }
+                            if (n == messages) {
+                                last[0] = System.nanoTime();
+                            }
                         }
-                        if (n == messages) {
-                            last[0] = System.nanoTime();
-                        }
-                        processed.put(new TopicPartition(record.topic(), record.partition()),
-                                new OffsetAndMetadata(record.offset() + 1, record.leaderEpoch(), ""));
+                        processed.put(tp, next(batch));
                     }
                     if (System.nanoTime() >= nextCommit && !processed.isEmpty()) {
                         consumer.commitSync(processed);
@@ -133,5 +135,11 @@ final class ConsumerThroughput {
                     + ROUND_TIMEOUT_S + " s");
         }
         return (messages - 1) / ((last - first) / 1e9);
+    }
+
+    /** The offset to commit after {@code batch}, one partition's records of a poll, all processed. */
+    static OffsetAndMetadata next(List<ConsumerRecord<byte[], byte[]>> batch) {
+        ConsumerRecord<byte[], byte[]> last = batch.get(batch.size() - 1);
+        return new OffsetAndMetadata(last.offset() + 1, last.leaderEpoch(), "");
     }
 }

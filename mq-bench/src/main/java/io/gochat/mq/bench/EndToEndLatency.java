@@ -91,7 +91,6 @@ final class EndToEndLatency {
 
     /** One library round; returns its p99 in milliseconds. */
     double library(Producer producer, Supplier<Consumer> newConsumer) throws InterruptedException {
-        collectGarbage();
         Recorder recorder = new Recorder(measured);
         Consumer consumer = newConsumer.get();
         Thread thread = new Thread(() -> {
@@ -122,7 +121,6 @@ final class EndToEndLatency {
     /** One raw round; returns its p99 in milliseconds. */
     double raw(KafkaProducer<byte[], byte[]> producer, Supplier<KafkaConsumer<byte[], byte[]>> newConsumer)
             throws InterruptedException {
-        collectGarbage();
         Recorder recorder = new Recorder(measured);
         Thread thread = new Thread(() -> {
             try (KafkaConsumer<byte[], byte[]> consumer = newConsumer.get()) {
@@ -131,12 +129,14 @@ final class EndToEndLatency {
                 long nextCommit = System.nanoTime() + commitIntervalNanos;
                 while (!recorder.stopped()) {
                     ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout);
-                    for (ConsumerRecord<byte[], byte[]> record : records) {
-                        Header phase = record.headers().lastHeader(PHASE_HEADER);
-                        Header sent = record.headers().lastHeader(SENT_HEADER);
-                        recorder.received(phase == null ? null : phase.value(), sent == null ? null : sent.value());
-                        processed.put(new TopicPartition(record.topic(), record.partition()),
-                                new OffsetAndMetadata(record.offset() + 1, record.leaderEpoch(), ""));
+                    for (TopicPartition tp : records.partitions()) {
+                        List<ConsumerRecord<byte[], byte[]>> batch = records.records(tp);
+                        for (ConsumerRecord<byte[], byte[]> record : batch) {
+                            Header phase = record.headers().lastHeader(PHASE_HEADER);
+                            Header sent = record.headers().lastHeader(SENT_HEADER);
+                            recorder.received(phase == null ? null : phase.value(), sent == null ? null : sent.value());
+                        }
+                        processed.put(tp, ConsumerThroughput.next(batch));
                     }
                     if (System.nanoTime() >= nextCommit && !processed.isEmpty()) {
                         consumer.commitSync(processed);
@@ -168,17 +168,6 @@ final class EndToEndLatency {
         long[] sorted = recorder.sorted();
         rawRounds.add(sorted);
         return Samples.quantile(sorted, 0.99) / 1e6;
-    }
-
-    /**
-     * Starts each round, of either side, on a collected heap. A young collection of the shared heap
-     * (the broker lives in this JVM) pauses for 20–70 ms and delays every message sent meanwhile,
-     * which is about 1 % of a round: whether one lands in a round or not decides its p99. Starting
-     * every round from the same heap state spreads those pauses evenly over both sides instead of
-     * by luck.
-     */
-    private static void collectGarbage() {
-        System.gc();
     }
 
     @FunctionalInterface

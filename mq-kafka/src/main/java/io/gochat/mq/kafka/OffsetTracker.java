@@ -15,7 +15,7 @@ import java.util.Map;
 final class OffsetTracker {
     private final Map<TopicPartition, OffsetAndMetadata> pending = new HashMap<>();
 
-    /** Records that the callback for {@code record} has returned. */
+    /** Records that the callbacks of {@code record} and of the records before it in its partition have returned. */
     void processed(ConsumerRecord<?, ?> record) {
         pending.put(new TopicPartition(record.topic(), record.partition()),
                 new OffsetAndMetadata(record.offset() + 1, record.leaderEpoch(), ""));
