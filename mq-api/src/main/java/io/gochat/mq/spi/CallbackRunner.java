@@ -23,26 +23,82 @@ public final class CallbackRunner {
      */
     public static boolean consume(ConsumeCallback callback, Message message, Logger logger) {
         try (TraceContext.Scope ignored = TraceContext.open(message)) {
-            try {
-                callback.handle(message);
-                return true;
-            } catch (VirtualMachineError e) {
-                throw e;
-            } catch (Throwable e) {
-                if (e instanceof InterruptedException) {
-                    Thread.currentThread().interrupt();
-                }
-                logger.atError()
-                        .setMessage("consume callback failed; the message counts as processed and consumption goes on")
-                        .addKeyValue("topic", message.topic())
-                        .addKeyValue("partition", message.partition())
-                        .addKeyValue("offset", message.offset())
-                        .addKeyValue("key", message.keyAsString())
-                        .addKeyValue("trace_id", message.traceId())
-                        .setCause(e)
-                        .log();
-                return false;
+            return handle(callback, message, logger);
+        }
+    }
+
+    private static boolean handle(ConsumeCallback callback, Message message, Logger logger) {
+        try {
+            callback.handle(message);
+            return true;
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
             }
+            logger.atError()
+                    .setMessage("consume callback failed; the message counts as processed and consumption goes on")
+                    .addKeyValue("topic", message.topic())
+                    .addKeyValue("partition", message.partition())
+                    .addKeyValue("offset", message.offset())
+                    .addKeyValue("key", message.keyAsString())
+                    .addKeyValue("trace_id", message.traceId())
+                    .setCause(e)
+                    .log();
+            return false;
+        }
+    }
+
+    /**
+     * Runs one consumer's callbacks, message after message, on the thread that {@link #start}ed it:
+     * {@link #consume(ConsumeCallback, Message, Logger)} for a poll loop. It takes the thread's own
+     * {@code trace_id} out of the MDC once, at start, and puts it back on {@link #close}; in
+     * between, each callback sees its message's trace id or none, as with {@code consume}, for
+     * one MDC read per untraced message instead of two. Not thread-safe.
+     *
+     * <pre>{@code
+     * try (CallbackRunner.ConsumeLoop loop = CallbackRunner.ConsumeLoop.start(callback, log)) {
+     *     while (running) {
+     *         for (Message m : fetch()) {
+     *             loop.consume(m);
+     *             markProcessed(m);
+     *         }
+     *     }
+     * }
+     * }</pre>
+     */
+    public static final class ConsumeLoop implements AutoCloseable {
+        private final ConsumeCallback callback;
+        private final Logger logger;
+        private final TraceContext.Scope outer;
+
+        private ConsumeLoop(ConsumeCallback callback, Logger logger) {
+            this.callback = callback;
+            this.logger = logger;
+            this.outer = TraceContext.clear();
+        }
+
+        /** Starts a loop on the calling thread; close it on the same thread. */
+        public static ConsumeLoop start(ConsumeCallback callback, Logger logger) {
+            return new ConsumeLoop(callback, logger);
+        }
+
+        /**
+         * Runs the callback for {@code message}, as {@link CallbackRunner#consume} does.
+         *
+         * @return {@code true} if the callback returned normally
+         */
+        public boolean consume(Message message) {
+            try (TraceContext.Scope ignored = TraceContext.openCleared(message)) {
+                return handle(callback, message, logger);
+            }
+        }
+
+        /** Gives the thread its own trace id back. */
+        @Override
+        public void close() {
+            outer.close();
         }
     }
 

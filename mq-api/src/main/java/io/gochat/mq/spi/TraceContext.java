@@ -41,13 +41,41 @@ public final class TraceContext {
         } else {
             MDC.remove(MDC_KEY);
         }
+        return previous == null ? Scope.REMOVE : new Scope(previous);
+    }
+
+    /**
+     * Takes the thread's {@code trace_id} out of the MDC until the returned scope is closed, which
+     * puts it back; the start of a {@link CallbackRunner.ConsumeLoop}.
+     */
+    static Scope clear() {
+        String previous = MDC.get(MDC_KEY);
+        if (previous == null) {
+            return Scope.NONE;
+        }
+        MDC.remove(MDC_KEY);
         return new Scope(previous);
+    }
+
+    /**
+     * {@link #open} on a thread whose MDC holds no trace id, as inside a
+     * {@link CallbackRunner.ConsumeLoop}: the scope's close leaves it without one again.
+     */
+    static Scope openCleared(Message message) {
+        String traceId = message.traceId();
+        if (traceId == null) {
+            return Scope.NONE;
+        }
+        MDC.put(MDC_KEY, traceId);
+        return Scope.REMOVE;
     }
 
     /** Restores the MDC's previous {@code trace_id} on close. Close it on the thread that opened it. */
     public static final class Scope implements AutoCloseable {
         /** The scope of a message without a trace id on a thread without one. */
         private static final Scope NONE = new Scope(null);
+        /** The scope of a traced message on a thread without a trace id of its own. */
+        private static final Scope REMOVE = new Scope(null);
 
         private final String previous;
 

@@ -9,7 +9,9 @@ import org.slf4j.event.KeyValuePair;
 import org.slf4j.event.Level;
 import org.slf4j.event.LoggingEvent;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -76,6 +78,46 @@ class CallbackRunnerTest {
         MDC.put("trace_id", "outer");
         CallbackRunner.consume(m -> MDC.put("trace_id", "set-by-callback"), untraced, logger);
         assertThat(MDC.get("trace_id")).isEqualTo("outer");
+    }
+
+    @Test
+    @DisplayName("a consume loop: each callback sees its message's trace id or none, the thread's own is back after close")
+    void consumeLoopScopesTraceIds() {
+        MDC.put("trace_id", "outer");
+        List<String> seen = new ArrayList<>();
+        Message untraced = Message.of("orders", "k", "v");
+        try (CallbackRunner.ConsumeLoop loop = CallbackRunner.ConsumeLoop.start(m -> {
+            seen.add(MDC.get("trace_id"));
+            if ("set".equals(m.valueAsString())) {
+                MDC.put("trace_id", "set-by-callback");
+            }
+        }, logger)) {
+            assertThat(loop.consume(untraced)).isTrue();
+            assertThat(loop.consume(received)).isTrue();
+            assertThat(loop.consume(Message.of("orders", "k", "set"))).isTrue();
+            assertThat(loop.consume(untraced)).isTrue();
+            assertThat(loop.consume(received)).isTrue();
+            assertThat(loop.consume(untraced)).isTrue();
+        }
+        assertThat(seen).containsExactly(null, "t-1", null, null, "t-1", null);
+        assertThat(MDC.get("trace_id")).isEqualTo("outer");
+        assertThat(logger.events).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a consume loop logs a throwing callback like consume does and goes on; no trace id is left behind")
+    void consumeLoopLogsFailures() {
+        try (CallbackRunner.ConsumeLoop loop = CallbackRunner.ConsumeLoop.start(m -> {
+            throw new IllegalStateException("boom");
+        }, logger)) {
+            assertThat(loop.consume(received)).isFalse();
+            assertThat(loop.consume(received)).isFalse();
+        }
+        assertThat(logger.events).hasSize(2).allSatisfy(e -> {
+            assertThat(e.getLevel()).isEqualTo(Level.ERROR);
+            assertThat(keyValues(e)).containsEntry("offset", 42L).containsEntry("trace_id", "t-1");
+        });
+        assertThat(MDC.get("trace_id")).isNull();
     }
 
     @Test

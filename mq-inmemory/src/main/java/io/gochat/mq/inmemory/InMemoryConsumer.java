@@ -109,13 +109,15 @@ final class InMemoryConsumer implements Consumer {
             broker.register(this);
             group.join(this, subscription);
             joined = true;
-            run(callback);
+            try (CallbackRunner.ConsumeLoop callbacks = CallbackRunner.ConsumeLoop.start(callback, log)) {
+                run(callbacks);
+            }
         } finally {
             finish(joined);
         }
     }
 
-    private void run(ConsumeCallback callback) {
+    private void run(CallbackRunner.ConsumeLoop callbacks) {
         byte[][] data = this.batchData;
         int[] positions = this.batchPositions;
         long[] timestamps = this.batchTimestamps;
@@ -149,7 +151,7 @@ final class InMemoryConsumer implements Consumer {
                     long offset = claim.position;
                     Message message = claim.log.decode(offset, timestamps[i], data[i], positions[i]);
                     data[i] = null;
-                    CallbackRunner.consume(callback, message, log);
+                    callbacks.consume(message);
                     claim.position = offset + 1;
                     if (attention) {
                         Arrays.fill(data, i + 1, n, null);

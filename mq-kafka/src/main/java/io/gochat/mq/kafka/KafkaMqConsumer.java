@@ -148,11 +148,17 @@ final class KafkaMqConsumer implements Consumer {
 
     /** Runs until close, crash, an interrupt or an unrecoverable error, which it returns. */
     private MqException pollLoop(ConsumeCallback callback) {
+        try (CallbackRunner.ConsumeLoop callbacks = CallbackRunner.ConsumeLoop.start(callback, log)) {
+            return pollLoop(callbacks);
+        }
+    }
+
+    private MqException pollLoop(CallbackRunner.ConsumeLoop callbacks) {
         long nextCommit = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(commitIntervalMs);
         while (!closing && !Thread.currentThread().isInterrupted()) {
             try {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout);
-                if (!process(records, callback)) {
+                if (!process(records, callbacks)) {
                     return null;
                 }
                 if (System.nanoTime() - nextCommit >= 0) {
@@ -192,7 +198,7 @@ final class KafkaMqConsumer implements Consumer {
      * the loop stops among them: nothing reads it while callbacks run (commits happen on this
      * thread, between polls), and a map update per record was a tenth of the loop's own cost.
      */
-    private boolean process(ConsumerRecords<byte[], byte[]> records, ConsumeCallback callback) {
+    private boolean process(ConsumerRecords<byte[], byte[]> records, CallbackRunner.ConsumeLoop callbacks) {
         for (TopicPartition tp : records.partitions()) {
             ConsumerRecord<byte[], byte[]> done = null;
             try {
@@ -200,7 +206,7 @@ final class KafkaMqConsumer implements Consumer {
                     if (closing || Thread.currentThread().isInterrupted()) {
                         return false;
                     }
-                    if (!CallbackRunner.consume(callback, message(record), log) && Thread.currentThread().isInterrupted()) {
+                    if (!callbacks.consume(message(record)) && Thread.currentThread().isInterrupted()) {
                         log.atWarn().setMessage("consumer thread interrupted during a callback that then failed;"
                                         + " that message is not committed and will be delivered again")
                                 .addKeyValue("group", groupId).addKeyValue("topic", record.topic())
