@@ -51,7 +51,7 @@ public final class MessageAccess {
      * caller must not change afterwards.
      *
      * @param headers the headers in delivery order; an empty map when there are none
-     * @throws NullPointerException if {@code topic} or {@code headers} is null, or a header name is
+     * @throws NullPointerException if {@code topic} or {@code headers} is null
      * @throws IllegalArgumentException if {@code topic} is blank
      */
     public static Message received(String topic, byte[] key, byte[] value, Map<String, byte[]> headers,

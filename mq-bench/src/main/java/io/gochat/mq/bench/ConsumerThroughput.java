@@ -21,8 +21,9 @@ import java.util.function.Supplier;
  * the start of a topic, timed from the first message processed to the last, so joining the group
  * is not part of the figure. The library runs a no-op callback under {@link Consumer#subscribe};
  * the raw side is the loop a careful user writes by hand: poll, process, remember the next offset
- * per partition (once per partition and poll, as the library does), {@code commitSync} those every {@code consumer.autoCommitIntervalMs} and at the
- * end, with the same poll timeout — what the library's poll loop does.
+ * per partition (once per partition and poll, as the library does), {@code commitSync} those every
+ * {@code consumer.autoCommitIntervalMs} and at the end, with the same poll timeout — what the
+ * library's poll loop does.
  *
  * <p>Each round runs its consumer on a thread of its own and is not thread-safe itself.
  */
