@@ -16,7 +16,9 @@ public final class CallbackRunner {
     /**
      * Runs {@code callback} for one consumed message with its trace id in the MDC. A callback that
      * throws is logged at ERROR with topic, partition, offset, key and trace id; the message still
-     * counts as processed (the seed's rule).
+     * counts as processed (the seed's rule) — unless the thread is interrupted when it returns
+     * {@code false}: that is a cancellation, and the transport must stop before marking the message
+     * processed, so that the next member gets it (what the log line then says).
      *
      * @return {@code true} if the callback returned normally
      * @throws VirtualMachineError never swallowed
@@ -38,7 +40,10 @@ public final class CallbackRunner {
                 Thread.currentThread().interrupt();
             }
             logger.atError()
-                    .setMessage("consume callback failed; the message counts as processed and consumption goes on")
+                    .setMessage(Thread.currentThread().isInterrupted()
+                            ? "consume callback failed and its thread is interrupted; the consumer stops and the"
+                                    + " message is not committed: it will be delivered again"
+                            : "consume callback failed; the message counts as processed and consumption goes on")
                     .addKeyValue("topic", message.topic())
                     .addKeyValue("partition", message.partition())
                     .addKeyValue("offset", message.offset())

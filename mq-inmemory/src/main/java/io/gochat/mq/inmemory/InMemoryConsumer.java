@@ -151,7 +151,11 @@ final class InMemoryConsumer implements Consumer {
                     long offset = claim.position;
                     Message message = claim.log.decode(offset, timestamps[i], data[i], positions[i]);
                     data[i] = null;
-                    callbacks.consume(message);
+                    if (!callbacks.consume(message) && self.isInterrupted()) {
+                        // a cancellation, not a processed message: it stays for the next member
+                        Arrays.fill(data, i + 1, n, null);
+                        break loop;
+                    }
                     claim.position = offset + 1;
                     if (attention) {
                         Arrays.fill(data, i + 1, n, null);

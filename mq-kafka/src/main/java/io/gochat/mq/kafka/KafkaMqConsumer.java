@@ -207,11 +207,7 @@ final class KafkaMqConsumer implements Consumer {
                         return false;
                     }
                     if (!callbacks.consume(message(record)) && Thread.currentThread().isInterrupted()) {
-                        log.atWarn().setMessage("consumer thread interrupted during a callback that then failed;"
-                                        + " that message is not committed and will be delivered again")
-                                .addKeyValue("group", groupId).addKeyValue("topic", record.topic())
-                                .addKeyValue("partition", record.partition()).addKeyValue("offset", record.offset()).log();
-                        return false;
+                        return false; // a cancellation: not processed, the next member gets it (logged by the runner)
                     }
                     done = record;
                 }
