@@ -973,6 +973,44 @@ public abstract class TransportCompatibilityKit {
         }
 
         @Test
+        @DisplayName("an interrupt of the subscribe thread during a callback that then fails is a cancellation:"
+                + " no further callback, subscribe returns normally with the flag set, the next member starts"
+                + " with that message")
+        void interruptDuringCallback() {
+            String topic = topic("interrupt", 1);
+            String group = group("interrupt");
+            Producer producer = producer();
+            List<String> sent = sendData(producer, topic, "interrupt", 5, 1);
+            Consumer consumer = consumer(group, c -> c.autoCommitIntervalMs((int) NEVER_MS));
+            List<String> handled = new CopyOnWriteArrayList<>();
+            CountDownLatch inSecond = new CountDownLatch(1);
+            CountDownLatch never = gate();
+            AtomicBoolean interruptedOnReturn = new AtomicBoolean();
+            Background subscriber = background("interrupted-subscribe", () -> {
+                consumer.subscribe(List.of(topic), message -> {
+                    handled.add(message.valueAsString());
+                    if (sent.get(1).equals(message.valueAsString())) {
+                        inSecond.countDown();
+                        never.await(); // blocked as in I/O: the interrupt ends it with InterruptedException
+                    }
+                });
+                interruptedOnReturn.set(Thread.currentThread().isInterrupted());
+            });
+            clients.add("interrupted consumer", consumer::close);
+            awaitLatch(inSecond, "the callback of the second message to start");
+
+            subscriber.thread.interrupt();
+            subscriber.join(timeout());
+
+            assertThat(interruptedOnReturn.get()).as("interrupt flag when subscribe returned").isTrue();
+            assertThat(handled).as("callbacks run").containsExactly(sent.get(0), sent.get(1));
+            RecordingConsumer next = record(consumer(group), topic).awaitCount(4, timeout());
+            awaitDrained(producer, topic, 1, next::received);
+            assertThat(dataValues(next.received())).as("what the next member gets: the interrupted message first")
+                    .containsExactlyElementsOf(sent.subList(1, 5));
+        }
+
+        @Test
         @DisplayName("close twice is harmless, also on a consumer that never subscribed")
         void closeTwice() {
             String topic = topic("close-twice", 1);

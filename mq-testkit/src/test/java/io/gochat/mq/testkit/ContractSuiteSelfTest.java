@@ -103,6 +103,8 @@ class ContractSuiteSelfTest {
                     "restartLosesNothingAcknowledged"),
             Case.of(Fault.CLOSE_INSIDE_DEADLOCKS, List.of(ConsumerClose.class),
                     "closeFromInsideTheCallback", "cleanHandOff"),
+            Case.of(Fault.INTERRUPT_COUNTS_AS_PROCESSED, List.of(ConsumerClose.class),
+                    "interruptDuringCallback"),
             Case.of(Fault.SUBSCRIBE_ANY_TIME, List.of(ConsumerClose.class),
                     "subscribeTwice", "subscribeAfterClose", "subscribeAfterSubscribeEnded"),
             Case.of(Fault.EMPTY_AS_NULL, List.of(RoundTrip.class),

@@ -48,6 +48,8 @@ enum Fault {
     LOSE_WHILE_DOWN,
     /** close() from inside the callback waits for subscribe to return: a deadlock. */
     CLOSE_INSIDE_DEADLOCKS,
+    /** A callback that failed because its thread was interrupted counts as processed and is committed. */
+    INTERRUPT_COUNTS_AS_PROCESSED,
     /** subscribe can be called again while it runs, or after close. */
     SUBSCRIBE_ANY_TIME,
     /** Empty keys, values and header values arrive as null. */

@@ -94,6 +94,14 @@ final class ToyConsumer implements Consumer {
         try {
             run(callback);
         } catch (InterruptedException e) {
+            // interrupted while waiting for messages: stop like close()
+            broker.lock.lock();
+            try {
+                commit();
+                leave();
+            } finally {
+                broker.lock.unlock();
+            }
             Thread.currentThread().interrupt();
         } finally {
             done.countDown();
@@ -153,9 +161,11 @@ final class ToyConsumer implements Consumer {
                 ok = CallbackRunner.consume(callback, message, logger);
             }
 
+            // a callback that failed while the thread is interrupted was cancelled, not processed
+            boolean cancelled = !ok && Thread.currentThread().isInterrupted();
             broker.lock.lock();
             try {
-                long advance = offset + 1;
+                long advance = cancelled && !faults.contains(Fault.INTERRUPT_COUNTS_AS_PROCESSED) ? offset : offset + 1;
                 String id = tp + "@" + offset;
                 if (faults.contains(Fault.DUPLICATE_EVERY_50TH) && offset % 50 == 49 && repeatedOnce.add(id)) {
                     advance = offset;
@@ -165,6 +175,11 @@ final class ToyConsumer implements Consumer {
                 }
                 if (positions.containsKey(tp)) {
                     positions.put(tp, advance);
+                }
+                if (cancelled) {
+                    commit();
+                    leave();
+                    return;
                 }
                 if (!ok && faults.contains(Fault.STOP_ON_CALLBACK_ERROR)) {
                     leave();
