@@ -60,7 +60,8 @@ public final class CallbackRunner {
      * {@link #consume(ConsumeCallback, Message, Logger)} for a poll loop. It takes the thread's own
      * {@code trace_id} out of the MDC once, at start, and puts it back on {@link #close}; in
      * between, each callback sees its message's trace id or none, as with {@code consume}, for
-     * one MDC read per untraced message instead of two. Not thread-safe.
+     * one MDC read per untraced message instead of two. The transport's own log lines between
+     * callbacks therefore carry no {@code trace_id}. Not thread-safe.
      *
      * <pre>{@code
      * try (CallbackRunner.ConsumeLoop loop = CallbackRunner.ConsumeLoop.start(callback, log)) {

@@ -19,7 +19,9 @@ import java.util.Objects;
  *   <li>arrays passed to {@link #received} become the message's own: the transport must not
  *       change or reuse them afterwards.</li>
  * </ul>
- * Application code should use {@code Message}'s public methods. Stateless; thread-safe.
+ * Application code should use {@code Message}'s public methods. (A Kafka {@code interceptor.classes}
+ * configured through the pass-through properties sees the records, and so these arrays, too.)
+ * Thread-safe.
  */
 public final class MessageAccess {
     private static volatile Bridge installed;

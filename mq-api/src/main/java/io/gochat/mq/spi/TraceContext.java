@@ -34,14 +34,14 @@ public final class TraceContext {
         String previous = MDC.get(MDC_KEY);
         String traceId = message.traceId();
         if (traceId == null && previous == null) {
-            return Scope.NONE; // the common case without tracing: nothing to set; close() removes what the callback set
+            return Scope.NONE; // the common case without tracing: nothing to set
         }
         if (traceId != null) {
             MDC.put(MDC_KEY, traceId);
         } else {
             MDC.remove(MDC_KEY);
         }
-        return previous == null ? Scope.REMOVE : new Scope(previous);
+        return previous == null ? Scope.NONE : new Scope(previous);
     }
 
     /**
@@ -67,15 +67,13 @@ public final class TraceContext {
             return Scope.NONE;
         }
         MDC.put(MDC_KEY, traceId);
-        return Scope.REMOVE;
+        return Scope.NONE;
     }
 
     /** Restores the MDC's previous {@code trace_id} on close. Close it on the thread that opened it. */
     public static final class Scope implements AutoCloseable {
-        /** The scope of a message without a trace id on a thread without one. */
+        /** The scope on a thread that had no trace id: closing it leaves the MDC without one. */
         private static final Scope NONE = new Scope(null);
-        /** The scope of a traced message on a thread without a trace id of its own. */
-        private static final Scope REMOVE = new Scope(null);
 
         private final String previous;
 
@@ -85,16 +83,9 @@ public final class TraceContext {
 
         @Override
         public void close() {
-            if (this == NONE) {
-                // only what the callback itself may have set: a read is cheaper than a remove
-                if (MDC.get(MDC_KEY) != null) {
-                    MDC.remove(MDC_KEY);
-                }
-                return;
-            }
             if (previous != null) {
                 MDC.put(MDC_KEY, previous);
-            } else {
+            } else if (MDC.get(MDC_KEY) != null) { // the message's, or one the callback set: a read is cheaper than a remove
                 MDC.remove(MDC_KEY);
             }
         }

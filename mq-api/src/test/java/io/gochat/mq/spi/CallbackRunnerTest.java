@@ -47,6 +47,7 @@ class CallbackRunnerTest {
         LoggingEvent event = logger.events.get(0);
         assertThat(event.getLevel()).isEqualTo(Level.ERROR);
         assertThat(event.getThrowable()).isSameAs(boom);
+        assertThat(event.getMessage()).contains("counts as processed");
         assertThat(keyValues(event)).containsEntry("topic", "orders").containsEntry("partition", 3)
                 .containsEntry("offset", 42L).containsEntry("key", "user-7").containsEntry("trace_id", "t-1");
     }
@@ -118,6 +119,25 @@ class CallbackRunnerTest {
             assertThat(keyValues(e)).containsEntry("offset", 42L).containsEntry("trace_id", "t-1");
         });
         assertThat(MDC.get("trace_id")).isNull();
+    }
+
+    @Test
+    @DisplayName("a callback that fails because its thread was interrupted is logged as a cancellation, flag kept")
+    void interruptedCallbackIsACancellation() {
+        try {
+            boolean ok = CallbackRunner.consume(m -> {
+                throw new InterruptedException("stop");
+            }, received, logger);
+
+            assertThat(ok).isFalse();
+            assertThat(Thread.currentThread().isInterrupted()).as("interrupt flag restored").isTrue();
+            assertThat(logger.events).singleElement().satisfies(e -> {
+                assertThat(e.getLevel()).isEqualTo(Level.ERROR);
+                assertThat(e.getMessage()).contains("not committed").doesNotContain("counts as processed");
+            });
+        } finally {
+            Thread.interrupted();
+        }
     }
 
     @Test

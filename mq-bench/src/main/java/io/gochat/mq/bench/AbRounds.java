@@ -41,28 +41,28 @@ final class AbRounds {
         int round = 0;
         for (int i = 0; i < warmups; i++) {
             progress.note(name + ": warm-up " + (i + 1) + "/" + warmups);
-            a.run(collected(round++));
-            b.run(collected(round++));
+            System.gc();
+            a.run(round++);
+            System.gc();
+            b.run(round++);
         }
         double[] as = new double[pairs];
         double[] bs = new double[pairs];
         for (int i = 0; i < pairs; i++) {
             if (i % 2 == 0) {
-                as[i] = a.run(collected(round++));
-                bs[i] = b.run(collected(round++));
+                System.gc();
+                as[i] = a.run(round++);
+                System.gc();
+                bs[i] = b.run(round++);
             } else {
-                bs[i] = b.run(collected(round++));
-                as[i] = a.run(collected(round++));
+                System.gc();
+                bs[i] = b.run(round++);
+                System.gc();
+                as[i] = a.run(round++);
             }
             progress.note(String.format(java.util.Locale.ROOT, "%s: pair %d/%d  library %.0f  raw %.0f  ratio %.3f",
                     name, i + 1, pairs, as[i], bs[i], bs[i] == 0 ? 0 : as[i] / bs[i]));
         }
         return new Result(as, bs);
-    }
-
-    /** Collects the heap before a round, so that no round starts with a collection overdue. */
-    private static int collected(int round) {
-        System.gc();
-        return round;
     }
 }

@@ -18,6 +18,8 @@ import java.util.Map;
  */
 final class DemoOptions {
     static final String DEFAULT_TOPIC = "gochat.messages.upstream";
+    /** The default on a real cluster, whose {@link #DEFAULT_TOPIC} may carry production traffic. */
+    static final String EXTERNAL_DEFAULT_TOPIC = "gochat.demo.upstream";
 
     static final String USAGE = String.join("\n",
             "Usage: bin/demo [options]",
@@ -31,7 +33,8 @@ final class DemoOptions {
             "  --messages N        chat messages to send (default 100000)",
             "  --users N           distinct users, i.e. message keys (default 1000)",
             "  --partitions N      partitions of the topic when it is created (default 6)",
-            "  --topic NAME        topic (default " + DEFAULT_TOPIC + ")",
+            "  --topic NAME        topic (default " + DEFAULT_TOPIC + "; on a real cluster "
+                    + EXTERNAL_DEFAULT_TOPIC + ")",
             "  --transport NAME    kafka (default) or inmemory (no broker at all)",
             "  --config FILE       kafka.yaml of a real cluster, read by mq-coord (implies kafka)",
             "  -h, --help          this text",
@@ -40,8 +43,8 @@ final class DemoOptions {
             "the demo's JVM. With CONSUL_HTTP_ADDR (or MQ_CONFIG_FILE) set, kafka.yaml comes from the",
             "coord config centre, as for any gochat service (APP_ENV, CONSUL_HTTP_TOKEN apply;",
             "-Dmq.consul.addr and -Dmq.config.file in JAVA_OPTS work too).",
-            "On a real cluster the consumer group is im-logic-demo-<run id>; use --topic to keep demo",
-            "traffic away from production consumers.",
+            "On a real cluster the consumer group is im-logic-demo-<run id> and the topic, unless --topic",
+            "names one, " + EXTERNAL_DEFAULT_TOPIC + ", to keep demo traffic away from production.",
             "");
 
     /** Where the demo gets its broker from. */
@@ -89,7 +92,7 @@ final class DemoOptions {
         int messages = 100_000;
         int users = 1000;
         int partitions = 6;
-        String topic = DEFAULT_TOPIC;
+        String topic = null;
         String transport = null;
         Path config = null;
         for (int i = 0; i < args.length; i++) {
@@ -104,7 +107,7 @@ final class DemoOptions {
             switch (name) {
                 case "-h":
                 case "--help":
-                    return new DemoOptions(messages, users, partitions, topic, Mode.EMBEDDED_KAFKA, "kafka", null, null, true);
+                    return new DemoOptions(messages, users, partitions, DEFAULT_TOPIC, Mode.EMBEDDED_KAFKA, "kafka", null, null, true);
                 case "--messages":
                     value = value != null ? value : next(args, ++i, name);
                     messages = positive(name, value, 100_000_000);
@@ -148,7 +151,8 @@ final class DemoOptions {
             if (config != null) {
                 throw new UsageException("--config names a Kafka cluster; it cannot be combined with --transport inmemory");
             }
-            return new DemoOptions(messages, users, partitions, topic, Mode.IN_MEMORY, "inmemory", null, null, false);
+            return new DemoOptions(messages, users, partitions, topic != null ? topic : DEFAULT_TOPIC,
+                    Mode.IN_MEMORY, "inmemory", null, null, false);
         }
         String origin = null;
         if (config != null) {
@@ -164,9 +168,11 @@ final class DemoOptions {
                     + (notBlank(env.get("APP_ENV")) ? env.get("APP_ENV") : "dev");
         }
         if (origin != null) {
-            return new DemoOptions(messages, users, partitions, topic, Mode.EXTERNAL, "kafka", config, origin, false);
+            return new DemoOptions(messages, users, partitions, topic != null ? topic : EXTERNAL_DEFAULT_TOPIC,
+                    Mode.EXTERNAL, "kafka", config, origin, false);
         }
-        return new DemoOptions(messages, users, partitions, topic, Mode.EMBEDDED_KAFKA, "kafka", null, null, false);
+        return new DemoOptions(messages, users, partitions, topic != null ? topic : DEFAULT_TOPIC,
+                Mode.EMBEDDED_KAFKA, "kafka", null, null, false);
     }
 
     private static String next(String[] args, int i, String name) {

@@ -32,7 +32,6 @@ final class PipelineTally {
 
     private final int users;
     private final int messages;
-    private final int members;
     private final Object[] stripes = new Object[STRIPES];
     private final BitSet[] received;
     private final int[] highestSeq;
@@ -52,7 +51,6 @@ final class PipelineTally {
     PipelineTally(int messages, int users, int members) {
         this.users = users;
         this.messages = messages;
-        this.members = members;
         for (int i = 0; i < STRIPES; i++) {
             stripes[i] = new Object();
         }
@@ -156,10 +154,6 @@ final class PipelineTally {
 
     long receivedBy(int member) {
         return perMember[member].sum();
-    }
-
-    int members() {
-        return members;
     }
 
     long lastReceiptNanos() {

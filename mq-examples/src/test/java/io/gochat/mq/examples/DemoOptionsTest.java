@@ -40,6 +40,11 @@ class DemoOptionsTest {
 
         assertThat(o.mode).isEqualTo(DemoOptions.Mode.EXTERNAL);
         assertThat(o.configOrigin).isEqualTo("Consul at 127.0.0.1:8500 (CONSUL_HTTP_ADDR), env prod");
+        assertThat(o.topic).as("not the production topic on a real cluster").isEqualTo("gochat.demo.upstream");
+        assertThat(DemoOptions.parse(new String[] {"--topic", "demo.mine"}, Map.of("CONSUL_HTTP_ADDR", "127.0.0.1:8500")).topic)
+                .isEqualTo("demo.mine");
+        assertThat(DemoOptions.parse(new String[0], Map.of()).topic).as("on the embedded broker")
+                .isEqualTo("gochat.messages.upstream");
     }
 
     @Test

@@ -142,9 +142,7 @@ final class ConsumerGroup {
         if (!members.containsKey(member)) {
             return;
         }
-        for (PartitionClaim claim : member.claims()) {
-            commit(member, claim);
-        }
+        commit(member);
         remove(member);
         member.log().atInfo()
                 .setMessage("consumer left group")

@@ -363,11 +363,6 @@ final class InMemoryConsumer implements Consumer {
         return broker;
     }
 
-    /** Waits until {@code subscribe} has returned; for the broker's tests and fixtures. */
-    boolean awaitFinished(long timeout, TimeUnit unit) throws InterruptedException {
-        return finished.await(timeout, unit);
-    }
-
     @Override
     public String toString() {
         return "InMemoryConsumer{" + memberId + ", group=" + group.id() + ", broker=" + broker.name() + '}';

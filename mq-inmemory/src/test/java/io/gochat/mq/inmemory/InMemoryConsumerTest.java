@@ -17,9 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.LongStream;
 
@@ -222,50 +220,6 @@ class InMemoryConsumerTest {
         assertThat(failure.get()).isNull();
         assertThat(broker.committedOffset("g", topic, 0)).hasValue(3);
         assertThat(broker.members("g")).isEmpty();
-    }
-
-    @Test
-    @DisplayName("an interrupt during a callback stops the consumer like close(): no further callback runs, the message"
-            + " whose callback failed on the interrupt is not committed, and the next member starts with it")
-    void interruptDuringCallback(InMemoryBroker broker) throws Exception {
-        String topic = "consumer.interrupt-in-callback";
-        Clients.createTopic(topic, 1);
-        send(topic, 1, 5);
-        Consumer consumer = Clients.consumer("g", Clients.earliest());
-        List<String> values = new CopyOnWriteArrayList<>();
-        CountDownLatch inSecond = new CountDownLatch(1);
-        CountDownLatch never = new CountDownLatch(1);
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        AtomicBoolean interruptedOnReturn = new AtomicBoolean();
-        Thread thread = new Thread(() -> {
-            try {
-                consumer.subscribe(List.of(topic), m -> {
-                    values.add(m.valueAsString());
-                    if ("2".equals(m.valueAsString())) {
-                        inSecond.countDown();
-                        never.await(); // a callback blocked in I/O: the interrupt ends it with InterruptedException
-                    }
-                });
-                interruptedOnReturn.set(Thread.currentThread().isInterrupted());
-            } catch (Throwable e) {
-                failure.set(e);
-            }
-        });
-        thread.start();
-        assertThat(inSecond.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).as("the callback of 2 started").isTrue();
-        thread.interrupt();
-        thread.join(TIMEOUT.toMillis());
-
-        assertThat(thread.isAlive()).as("subscribe returned").isFalse();
-        assertThat(failure.get()).isNull();
-        assertThat(interruptedOnReturn.get()).as("interrupt flag when subscribe returned").isTrue();
-        assertThat(values).as("callbacks run").containsExactly("1", "2");
-        assertThat(broker.committedOffset("g", topic, 0)).as("committed: after 1 only").hasValue(1);
-        try (RecordingConsumer next = Clients.start("g", Clients.earliest(), topic)) {
-            next.awaitCount(4, TIMEOUT);
-            assertThat(next.received()).extracting(Message::valueAsString).as("what the next member gets")
-                    .containsExactly("2", "3", "4", "5");
-        }
     }
 
     @Test

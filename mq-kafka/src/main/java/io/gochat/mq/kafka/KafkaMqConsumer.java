@@ -407,12 +407,11 @@ final class KafkaMqConsumer implements Consumer {
      */
     private static Message message(ConsumerRecord<byte[], byte[]> record) {
         Map<String, byte[]> headers = Map.of();
-        Header[] array = record.headers().toArray();
-        if (array.length > 0) {
-            headers = new LinkedHashMap<>(array.length * 2);
-            for (Header header : array) {
-                headers.put(header.key(), header.value()); // a repeated name: the last one wins, as in the builder
+        for (Header header : record.headers()) {
+            if (headers.isEmpty()) {
+                headers = new LinkedHashMap<>();
             }
+            headers.put(header.key(), header.value()); // a repeated name: the last one wins, as in the builder
         }
         return MessageAccess.received(record.topic(), record.key(), record.value(), headers,
                 record.partition(), record.offset(), record.timestamp());

@@ -177,12 +177,6 @@ final class KafkaMqProducer implements Producer {
         } finally {
             ClientIds.release(clientIdBase, "producer", clientId);
         }
-        long left = inFlight.sum();
-        if (left > 0) {
-            // Kafka completes every accepted record before close returns; this would be a Kafka bug
-            log.atWarn().setMessage("sends still unanswered after the kafka producer closed")
-                    .addKeyValue("clientId", clientId).addKeyValue("unanswered", left).log();
-        }
         log.atInfo().setMessage("kafka producer closed")
                 .addKeyValue("clientId", clientId)
                 .addKeyValue("pendingAtClose", buffered)

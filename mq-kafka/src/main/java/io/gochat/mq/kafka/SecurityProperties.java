@@ -70,8 +70,7 @@ final class SecurityProperties {
     static boolean isSecret(String name) {
         String n = name.toLowerCase(Locale.ROOT);
         return KAFKA_PASSWORDS.contains(n) || n.contains("password") || n.contains("passphrase") || n.contains("jaas")
-                || n.contains("secret") || n.contains("token") || n.contains("credential")
-                || n.equals(SslConfigs.SSL_KEYSTORE_KEY_CONFIG) || n.endsWith(".key");
+                || n.contains("secret") || n.contains("token") || n.contains("credential") || n.endsWith(".key");
     }
 
     private static Set<String> kafkaPasswords() {

@@ -6,15 +6,19 @@ import io.gochat.mq.Producer;
 import io.gochat.mq.inmemory.InMemoryBroker;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.ClassOrderer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestClassOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("InMemoryMqExtension")
+@TestClassOrder(ClassOrderer.OrderAnnotation.class) // "after a test" must run after the others
 class InMemoryMqExtensionTest {
     private static final String BEFORE = "something-else";
     private static String original;
@@ -35,6 +39,7 @@ class InMemoryMqExtensionTest {
     }
 
     @Nested
+    @Order(1)
     @DisplayName("with @ExtendWith")
     @ExtendWith(InMemoryMqExtension.class)
     class Default {
@@ -63,6 +68,7 @@ class InMemoryMqExtensionTest {
     }
 
     @Nested
+    @Order(2)
     @DisplayName("with a builder")
     class WithBuilder {
         @RegisterExtension
@@ -84,6 +90,7 @@ class InMemoryMqExtensionTest {
     }
 
     @Nested
+    @Order(3)
     @DisplayName("after a test")
     class After {
         @Test
