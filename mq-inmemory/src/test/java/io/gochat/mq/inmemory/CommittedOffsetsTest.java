@@ -59,7 +59,8 @@ class CommittedOffsetsTest {
         String topic = "commit.throwing";
         Clients.createTopic(topic, 1);
         send(topic, 5);
-        try (RecordingConsumer consumer = RecordingConsumer.start(Clients.consumer("g", Clients.config("earliest", 20)),
+        try (LogCapture logs = LogCapture.of("io.gochat.mq.consumer");
+             RecordingConsumer consumer = RecordingConsumer.start(Clients.consumer("g", Clients.config("earliest", 20)),
                 List.of(topic), message -> {
                     if (message.offset() % 2 == 0) {
                         throw new IllegalStateException("boom at " + message.offset());
@@ -68,6 +69,9 @@ class CommittedOffsetsTest {
             consumer.awaitCount(5, TIMEOUT);
             await().atMost(TIMEOUT).until(() -> broker.committedOffset("g", topic, 0).equals(OptionalLong.of(5)));
             assertThat(consumer.isRunning()).isTrue();
+            assertThat(logs.events()).filteredOn(e -> e.getFormattedMessage().startsWith("consume callback failed"))
+                    .extracting(e -> e.getThrowableProxy().getMessage())
+                    .containsExactly("boom at 0", "boom at 2", "boom at 4");
         }
     }
 

@@ -182,11 +182,13 @@ class InMemoryProducerTest {
     @Test
     @DisplayName("a send callback that throws is logged and does not break the producer")
     void throwingSendCallback(InMemoryBroker broker) {
-        try (Producer producer = Clients.producer()) {
+        try (LogCapture logs = LogCapture.of("io.gochat.mq.producer"); Producer producer = Clients.producer()) {
             producer.send(Message.of("producer.cb", "k", "v"), error -> {
                 throw new IllegalStateException("callback bug");
             });
             producer.sendSync(Message.of("producer.cb", "k", "w"));
+            assertThat(logs.events()).filteredOn(e -> e.getFormattedMessage().startsWith("send callback threw"))
+                    .singleElement().satisfies(e -> assertThat(e.getThrowableProxy().getMessage()).isEqualTo("callback bug"));
         }
         assertThat(broker.messages("producer.cb")).hasSize(2);
     }

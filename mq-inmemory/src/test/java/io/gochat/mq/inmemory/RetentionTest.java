@@ -1,8 +1,5 @@
 package io.gochat.mq.inmemory;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.gochat.mq.Message;
 import io.gochat.mq.Mq;
 import io.gochat.mq.Option;
@@ -15,7 +12,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.stream.LongStream;
@@ -30,17 +26,16 @@ class RetentionTest {
     @RegisterExtension
     static final InMemoryMqExtension MQ = InMemoryMqExtension.with(InMemoryBroker.builder().retentionPerPartition(10));
 
-    private final ListAppender<ILoggingEvent> warnings = new ListAppender<>();
+    private LogCapture warnings;
 
     @BeforeEach
     void recordConsumerLogs() {
-        warnings.start();
-        ((Logger) LoggerFactory.getLogger("io.gochat.mq.consumer")).addAppender(warnings);
+        warnings = LogCapture.of("io.gochat.mq.consumer");
     }
 
     @AfterEach
     void stopRecording() {
-        ((Logger) LoggerFactory.getLogger("io.gochat.mq.consumer")).detachAppender(warnings);
+        warnings.close();
     }
 
     @Test
@@ -92,7 +87,7 @@ class RetentionTest {
             assertThat(second.received()).extracting(Message::offset)
                     .containsExactlyElementsOf(LongStream.range(25, 35).boxed().toList());
         }
-        assertThat(warnings.list).anySatisfy(event -> {
+        assertThat(warnings.events()).anySatisfy(event -> {
             assertThat(event.getFormattedMessage()).contains("below the log-start offset");
             assertThat(event.getKeyValuePairs()).anySatisfy(kv -> {
                 assertThat(kv.key).isEqualTo("position");
@@ -118,7 +113,7 @@ class RetentionTest {
 
         send(topic, 5, 30);
         try (RecordingConsumer second = Clients.start("g", Clients.config("latest", Clients.NO_AUTO_COMMIT), topic)) {
-            await().atMost(TIMEOUT).until(() -> warnings.list.stream()
+            await().atMost(TIMEOUT).until(() -> warnings.events().stream()
                     .anyMatch(e -> e.getFormattedMessage().contains("below the log-start offset")));
             send(topic, 35, 2);
             second.awaitCount(2, TIMEOUT);
