@@ -2,15 +2,10 @@ package io.gochat.mq.bench;
 
 import io.gochat.mq.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -20,10 +15,7 @@ import java.util.function.Supplier;
  * One round of consumer throughput: a fresh group reads {@code messages} pre-filled messages from
  * the start of a topic, timed from the first message processed to the last, so joining the group
  * is not part of the figure. The library runs a no-op callback under {@link Consumer#subscribe};
- * the raw side is the loop a careful user writes by hand: poll, process, remember the next offset
- * per partition (once per partition and poll, as the library does), {@code commitSync} those every
- * {@code consumer.autoCommitIntervalMs} and at the end, with the same poll timeout — what the
- * library's poll loop does.
+ * the raw side is {@link RawPollLoop}, the loop a careful user writes by hand.
  *
  * <p>Each round runs its consumer on a thread of its own and is not thread-safe itself.
  */
@@ -83,42 +75,29 @@ final class ConsumerThroughput {
         long[] last = {0};
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread thread = new Thread(() -> {
-            long bytes = 0;
+            long[] bytes = {0};
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ROUND_TIMEOUT_S);
             try (KafkaConsumer<byte[], byte[]> consumer = newConsumer.get()) {
-                consumer.subscribe(List.of(topic));
-                Map<TopicPartition, OffsetAndMetadata> processed = new HashMap<>();
-                long nextCommit = System.nanoTime() + commitIntervalNanos;
-                while (count[0] < messages && System.nanoTime() < deadline) {
-                    ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout);
-                    for (TopicPartition tp : records.partitions()) {
-                        List<ConsumerRecord<byte[], byte[]>> batch = records.records(tp);
-                        for (ConsumerRecord<byte[], byte[]> record : batch) {
-                            byte[] value = record.value();
-                            bytes += value == null ? 0 : value.length;
-                            long n = ++count[0];
-                            if (n == 1) {
-                                first[0] = System.nanoTime();
+                RawPollLoop.run(consumer, topic, pollTimeout, commitIntervalNanos,
+                        () -> count[0] < messages && System.nanoTime() < deadline, batch -> {
+                            long sum = 0;
+                            for (ConsumerRecord<byte[], byte[]> record : batch) {
+                                byte[] value = record.value();
+                                sum += value == null ? 0 : value.length;
+                                long n = ++count[0];
+                                if (n == 1) {
+                                    first[0] = System.nanoTime();
+                                }
+                                if (n == messages) {
+                                    last[0] = System.nanoTime();
+                                }
                             }
-                            if (n == messages) {
-                                last[0] = System.nanoTime();
-                            }
-                        }
-                        processed.put(tp, next(batch));
-                    }
-                    if (System.nanoTime() >= nextCommit && !processed.isEmpty()) {
-                        consumer.commitSync(processed);
-                        processed.clear();
-                        nextCommit = System.nanoTime() + commitIntervalNanos;
-                    }
-                }
-                if (!processed.isEmpty()) {
-                    consumer.commitSync(processed);
-                }
+                            bytes[0] += sum;
+                        });
             } catch (RuntimeException e) {
                 failure.set(e);
             }
-            if (bytes < 0) {
+            if (bytes[0] < 0) {
                 throw new AssertionError("keeps the value reads from being optimised away");
             }
         }, "bench-raw-consumer");
@@ -138,9 +117,4 @@ final class ConsumerThroughput {
         return (messages - 1) / ((last - first) / 1e9);
     }
 
-    /** The offset to commit after {@code batch}, one partition's records of a poll, all processed. */
-    static OffsetAndMetadata next(List<ConsumerRecord<byte[], byte[]>> batch) {
-        ConsumerRecord<byte[], byte[]> last = batch.get(batch.size() - 1);
-        return new OffsetAndMetadata(last.offset() + 1, last.leaderEpoch(), "");
-    }
 }

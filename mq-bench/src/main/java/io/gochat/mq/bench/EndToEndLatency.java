@@ -4,21 +4,16 @@ import io.gochat.mq.Consumer;
 import io.gochat.mq.Message;
 import io.gochat.mq.Producer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -124,29 +119,13 @@ final class EndToEndLatency {
         Recorder recorder = new Recorder(measured);
         Thread thread = new Thread(() -> {
             try (KafkaConsumer<byte[], byte[]> consumer = newConsumer.get()) {
-                consumer.subscribe(List.of(topic));
-                Map<TopicPartition, OffsetAndMetadata> processed = new HashMap<>();
-                long nextCommit = System.nanoTime() + commitIntervalNanos;
-                while (!recorder.stopped()) {
-                    ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout);
-                    for (TopicPartition tp : records.partitions()) {
-                        List<ConsumerRecord<byte[], byte[]>> batch = records.records(tp);
-                        for (ConsumerRecord<byte[], byte[]> record : batch) {
-                            Header phase = record.headers().lastHeader(PHASE_HEADER);
-                            Header sent = record.headers().lastHeader(SENT_HEADER);
-                            recorder.received(phase == null ? null : phase.value(), sent == null ? null : sent.value());
-                        }
-                        processed.put(tp, ConsumerThroughput.next(batch));
+                RawPollLoop.run(consumer, topic, pollTimeout, commitIntervalNanos, () -> !recorder.stopped(), batch -> {
+                    for (ConsumerRecord<byte[], byte[]> record : batch) {
+                        Header phase = record.headers().lastHeader(PHASE_HEADER);
+                        Header sent = record.headers().lastHeader(SENT_HEADER);
+                        recorder.received(phase == null ? null : phase.value(), sent == null ? null : sent.value());
                     }
-                    if (System.nanoTime() >= nextCommit && !processed.isEmpty()) {
-                        consumer.commitSync(processed);
-                        processed.clear();
-                        nextCommit = System.nanoTime() + commitIntervalNanos;
-                    }
-                }
-                if (!processed.isEmpty()) {
-                    consumer.commitSync(processed);
-                }
+                });
             } catch (RuntimeException e) {
                 recorder.failed(e);
             }
