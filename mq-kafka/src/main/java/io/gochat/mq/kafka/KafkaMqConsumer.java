@@ -407,11 +407,13 @@ final class KafkaMqConsumer implements Consumer {
      */
     private static Message message(ConsumerRecord<byte[], byte[]> record) {
         Map<String, byte[]> headers = Map.of();
-        for (Header header : record.headers()) {
-            if (headers.isEmpty()) {
-                headers = new LinkedHashMap<>();
+        // toArray, not an iterator: without headers it returns a shared empty array, no allocation
+        Header[] array = record.headers().toArray();
+        if (array.length > 0) {
+            headers = new LinkedHashMap<>(array.length * 2);
+            for (Header header : array) {
+                headers.put(header.key(), header.value()); // a repeated name: the last one wins, as in the builder
             }
-            headers.put(header.key(), header.value()); // a repeated name: the last one wins, as in the builder
         }
         return MessageAccess.received(record.topic(), record.key(), record.value(), headers,
                 record.partition(), record.offset(), record.timestamp());
