@@ -32,9 +32,12 @@ final class ConsumerGroup {
     private final Map<PartitionLog, InMemoryConsumer> owners = new HashMap<>();
     private final Map<PartitionLog, Long> committed = new HashMap<>();
     private int generation;
+    /** Told after ownership changed, with this group's monitor held; must not take other group locks. */
+    private final Runnable ownershipChanged;
 
-    ConsumerGroup(String id) {
+    ConsumerGroup(String id, Runnable ownershipChanged) {
         this.id = id;
+        this.ownershipChanged = ownershipChanged;
     }
 
     String id() {
@@ -88,6 +91,7 @@ final class ConsumerGroup {
             return;
         }
         member.claims(kept.toArray(new PartitionClaim[0]));
+        ownershipChanged.run();
         member.log().atInfo()
                 .setMessage("partitions rebalanced")
                 .addKeyValue("group", id)
@@ -178,6 +182,7 @@ final class ConsumerGroup {
             return false;
         });
         rebalance();
+        ownershipChanged.run();
     }
 
     private void rebalance() {
@@ -207,6 +212,28 @@ final class ConsumerGroup {
         });
         out.replaceAll((member, partitions) -> List.copyOf(partitions));
         return out;
+    }
+
+    /**
+     * Why the group is not settled, or {@code null} when it is: it has a member, and every
+     * partition of the members' subscriptions is owned by the member the assignment targets it to
+     * (so each has its starting offset fixed and gets every message appended from now on).
+     */
+    synchronized String unsettledReason() {
+        if (members.isEmpty()) {
+            return "it has no member (has subscribe been called?)";
+        }
+        List<String> waiting = new ArrayList<>();
+        targets.forEach((log, target) -> {
+            if (owners.get(log) != target) {
+                waiting.add(log.toString());
+            }
+        });
+        if (waiting.isEmpty()) {
+            return null;
+        }
+        waiting.sort(null);
+        return "partitions " + waiting + " are not yet taken by their new owner";
     }
 
     synchronized OptionalLong committed(PartitionLog log) {

@@ -4,9 +4,11 @@ import io.gochat.mq.Consumer;
 import io.gochat.mq.Message;
 import io.gochat.mq.MqClosedException;
 import io.gochat.mq.MqException;
+import io.gochat.mq.MqTimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -16,6 +18,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -82,6 +85,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link #topics()}, {@link #partitions}, {@link #messages(String)},
  * {@link #committedOffset}, {@link #members} and {@link #assignment} are snapshots, safe to call
  * while clients run. {@link #crash(Consumer)} kills a consumer as a crashed process would.
+ * {@link #awaitAssigned(String)} waits until a group that is subscribing owns its partitions, so a
+ * test that starts {@code subscribe} on a thread and sends next loses nothing under
+ * {@code autoOffsetReset: latest}.
  *
  * <h2>Threads and cost</h2>
  * Thread-safe. There is no broker-wide lock on the message path: a send takes the lock of one
@@ -108,6 +114,7 @@ public final class InMemoryBroker implements AutoCloseable {
     public static final String BROKER_PROPERTY = "inmemory.broker";
     /** Partitions of a topic created on first use, unless the builder says otherwise: {@value}. */
     public static final int DEFAULT_PARTITIONS = 4;
+    private static final Duration DEFAULT_ASSIGNMENT_WAIT = Duration.ofSeconds(10);
     /** Messages kept per partition, unless the builder says otherwise: {@value}. */
     public static final int DEFAULT_RETENTION_PER_PARTITION = 1_000_000;
     /** The largest retention the builder accepts: {@value} messages per partition. */
@@ -126,6 +133,9 @@ public final class InMemoryBroker implements AutoCloseable {
     private final Map<String, ConsumerGroup> groups = new ConcurrentHashMap<>();
     private final Set<InMemoryConsumer> consumers = ConcurrentHashMap.newKeySet();
     private final AtomicLong memberNumbers = new AtomicLong();
+    /** Lock order: a group's monitor, then this; never the reverse. */
+    private final Object ownershipSignal = new Object();
+    private long ownershipVersion; // guarded by ownershipSignal
     private volatile boolean closed;
 
     private InMemoryBroker(String name, int defaultPartitions, int retentionPerPartition, long retentionBytesPerPartition) {
@@ -290,6 +300,77 @@ public final class InMemoryBroker implements AutoCloseable {
     }
 
     /**
+     * Waits up to 10 seconds until {@code group} is {@linkplain #awaitAssigned(String, Duration)
+     * assigned}.
+     *
+     * @throws MqTimeoutException if it is not assigned within 10 seconds, saying why
+     */
+    public void awaitAssigned(String group) {
+        awaitAssigned(group, DEFAULT_ASSIGNMENT_WAIT);
+    }
+
+    /**
+     * Waits until {@code group} has a member and every partition of the topics its members
+     * subscribed to is owned by the member it is assigned to. From then on every message sent to
+     * those topics is delivered to the group, also with {@code autoOffsetReset: latest} (whose
+     * starting offset is fixed when a member takes a partition, so a message sent just before that
+     * moment would be skipped).
+     *
+     * <p>This is what a test that starts {@code subscribe} on another thread and then sends needs:
+     * <pre>{@code
+     * Thread subscriber = new Thread(() -> consumer.subscribe(List.of("orders"), received::add));
+     * subscriber.start();
+     * broker.awaitAssigned("billing");                      // without it, latest may skip the message
+     * producer.sendSync(Message.of("orders", "o-1", "placed"));
+     * }</pre>
+     *
+     * <p>It knows the members that have joined: a {@code subscribe} still on its way to the broker
+     * is not waited for. With one subscriber that is what a test needs (no member yet = not
+     * assigned); with several, first wait until {@link #members} lists them all. A group that
+     * gains or loses a member is assigned again once that rebalance settled.
+     *
+     * @throws MqTimeoutException if it is not assigned within {@code timeout}, saying why (no
+     *         member yet, or which partitions are still waiting for their owner)
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
+    public void awaitAssigned(String group, Duration timeout) {
+        Objects.requireNonNull(group, "group must not be null");
+        Objects.requireNonNull(timeout, "timeout must not be null");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must not be negative but was " + timeout);
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long seen;
+            synchronized (ownershipSignal) {
+                seen = ownershipVersion;
+            }
+            ConsumerGroup g = groups.get(group);
+            String reason = g == null ? "it has no member (has subscribe been called?)" : g.unsettledReason();
+            if (reason == null) {
+                return;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new MqTimeoutException("Consumer group '" + group + "' of in-memory broker '" + name
+                        + "' was not assigned within " + timeout.toMillis() + " ms: " + reason);
+            }
+            synchronized (ownershipSignal) {
+                while (ownershipVersion == seen && left > 0) {
+                    try {
+                        TimeUnit.NANOSECONDS.timedWait(ownershipSignal, left);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new MqException("Interrupted while waiting for consumer group '" + group
+                                + "' to be assigned", e);
+                    }
+                    left = deadline - System.nanoTime();
+                }
+            }
+        }
+    }
+
+    /**
      * The offset {@code group} committed for a partition: the offset of the next message it will
      * process there. Empty when the group or topic does not exist or nothing was committed yet.
      *
@@ -421,7 +502,15 @@ public final class InMemoryBroker implements AutoCloseable {
     }
 
     ConsumerGroup group(String groupId) {
-        return groups.computeIfAbsent(groupId, ConsumerGroup::new);
+        return groups.computeIfAbsent(groupId, id -> new ConsumerGroup(id, this::ownershipChanged));
+    }
+
+    /** Called by a group, under its monitor, whenever a partition changed hands. */
+    private void ownershipChanged() {
+        synchronized (ownershipSignal) {
+            ownershipVersion++;
+            ownershipSignal.notifyAll();
+        }
     }
 
     long nextMemberNumber() {
