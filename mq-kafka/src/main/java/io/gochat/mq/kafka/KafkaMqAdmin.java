@@ -29,7 +29,7 @@ import java.util.concurrent.TimeoutException;
  */
 final class KafkaMqAdmin implements AdminClient {
     private final Logger log;
-    private final String clientIdBase;
+    private final KafkaClient<Admin> kafka;
     private final String clientId;
     private final Map<String, Object> props;
     private final Admin admin;
@@ -38,20 +38,12 @@ final class KafkaMqAdmin implements AdminClient {
 
     KafkaMqAdmin(ClientSpec spec) {
         this.log = spec.logger("admin");
-        this.clientIdBase = spec.clientId();
-        Map<String, Object> base = KafkaProperties.admin(spec.config(), clientIdBase);
-        this.clientId = ClientIds.acquire(clientIdBase, "admin");
-        base.put("client.id", clientId);
-        this.props = Map.copyOf(base);
-        this.timeoutMs = KafkaProperties.intProperty(base, "default.api.timeout.ms", KafkaProperties.DEFAULT_API_TIMEOUT_MS);
-        try {
-            this.admin = Admin.create(base);
-        } catch (RuntimeException e) {
-            ClientIds.release(clientIdBase, "admin", clientId);
-            throw KafkaErrors.creation("admin client", e, spec.config().source(), base);
-        }
-        log.atInfo().setMessage("kafka admin client created").addKeyValue("clientId", clientId)
-                .addKeyValue("brokers", props.get("bootstrap.servers")).log();
+        this.kafka = KafkaClient.create(spec, "admin", KafkaProperties.admin(spec.config(), spec.clientId()),
+                Admin::create, log, null);
+        this.clientId = kafka.id();
+        this.props = kafka.properties();
+        this.admin = kafka.client();
+        this.timeoutMs = KafkaProperties.intProperty(props, "default.api.timeout.ms", KafkaProperties.DEFAULT_API_TIMEOUT_MS);
     }
 
     @Override
@@ -163,7 +155,7 @@ final class KafkaMqAdmin implements AdminClient {
         try {
             admin.close(Duration.ofMillis(Math.min(timeoutMs, 30_000)));
         } finally {
-            ClientIds.release(clientIdBase, "admin", clientId);
+            kafka.releaseId();
         }
         log.atInfo().setMessage("kafka admin client closed").addKeyValue("clientId", clientId).log();
     }
