@@ -30,8 +30,6 @@ import java.util.concurrent.TimeoutException;
 final class KafkaMqAdmin implements AdminClient {
     private final Logger log;
     private final KafkaClient<Admin> kafka;
-    private final String clientId;
-    private final Map<String, Object> props;
     private final Admin admin;
     private final long timeoutMs;
     private volatile boolean closed;
@@ -40,10 +38,8 @@ final class KafkaMqAdmin implements AdminClient {
         this.log = spec.logger("admin");
         this.kafka = KafkaClient.create(spec, "admin", KafkaProperties.admin(spec.config(), spec.clientId()),
                 Admin::create, log, null);
-        this.clientId = kafka.id();
-        this.props = kafka.properties();
         this.admin = kafka.client();
-        this.timeoutMs = KafkaProperties.intProperty(props, "default.api.timeout.ms", KafkaProperties.DEFAULT_API_TIMEOUT_MS);
+        this.timeoutMs = KafkaProperties.intProperty(kafka.properties(), "default.api.timeout.ms", KafkaProperties.DEFAULT_API_TIMEOUT_MS);
     }
 
     @Override
@@ -73,7 +69,7 @@ final class KafkaMqAdmin implements AdminClient {
             }
         } catch (TimeoutException e) {
             throw new MqTimeoutException(what + " got no answer within default.api.timeout.ms=" + timeoutMs
-                    + " ms from the brokers " + props.get("bootstrap.servers"), e);
+                    + " ms from the brokers " + kafka.properties().get("bootstrap.servers"), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MqException(what + " was interrupted", e);
@@ -130,13 +126,13 @@ final class KafkaMqAdmin implements AdminClient {
     }
 
     private MqException failure(String what, Throwable cause) {
-        MqException security = KafkaErrors.security(cause, props, what);
+        MqException security = KafkaErrors.security(cause, kafka.properties(), what);
         if (security != null) {
             return security;
         }
         if (cause instanceof org.apache.kafka.common.errors.TimeoutException) {
             return new MqTimeoutException(what + " got no answer within default.api.timeout.ms=" + timeoutMs
-                    + " ms from the brokers " + props.get("bootstrap.servers") + ": " + cause.getMessage(), cause);
+                    + " ms from the brokers " + kafka.properties().get("bootstrap.servers") + ": " + cause.getMessage(), cause);
         }
         return new MqException(what + " refused by the broker: " + KafkaErrors.describe(cause), cause);
     }
@@ -157,6 +153,6 @@ final class KafkaMqAdmin implements AdminClient {
         } finally {
             kafka.releaseId();
         }
-        log.atInfo().setMessage("kafka admin client closed").addKeyValue("clientId", clientId).log();
+        log.atInfo().setMessage("kafka admin client closed").addKeyValue("clientId", kafka.id()).log();
     }
 }
