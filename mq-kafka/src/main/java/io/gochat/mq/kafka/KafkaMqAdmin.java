@@ -29,29 +29,17 @@ import java.util.concurrent.TimeoutException;
  */
 final class KafkaMqAdmin implements AdminClient {
     private final Logger log;
-    private final String clientIdBase;
-    private final String clientId;
-    private final Map<String, Object> props;
+    private final KafkaClient<Admin> kafka;
     private final Admin admin;
     private final long timeoutMs;
     private volatile boolean closed;
 
     KafkaMqAdmin(ClientSpec spec) {
         this.log = spec.logger("admin");
-        this.clientIdBase = spec.clientId();
-        Map<String, Object> base = KafkaProperties.admin(spec.config(), clientIdBase);
-        this.clientId = ClientIds.acquire(clientIdBase, "admin");
-        base.put("client.id", clientId);
-        this.props = Map.copyOf(base);
-        this.timeoutMs = KafkaProperties.intProperty(base, "default.api.timeout.ms", KafkaProperties.DEFAULT_API_TIMEOUT_MS);
-        try {
-            this.admin = Admin.create(base);
-        } catch (RuntimeException e) {
-            ClientIds.release(clientIdBase, "admin", clientId);
-            throw KafkaErrors.creation("admin client", e, spec.config().source(), base);
-        }
-        log.atInfo().setMessage("kafka admin client created").addKeyValue("clientId", clientId)
-                .addKeyValue("brokers", props.get("bootstrap.servers")).log();
+        this.kafka = KafkaClient.create(spec, "admin", KafkaProperties.admin(spec.config(), spec.clientId()),
+                Admin::create, log, null);
+        this.admin = kafka.client();
+        this.timeoutMs = KafkaProperties.intProperty(kafka.properties(), "default.api.timeout.ms", KafkaProperties.DEFAULT_API_TIMEOUT_MS);
     }
 
     @Override
@@ -81,7 +69,7 @@ final class KafkaMqAdmin implements AdminClient {
             }
         } catch (TimeoutException e) {
             throw new MqTimeoutException(what + " got no answer within default.api.timeout.ms=" + timeoutMs
-                    + " ms from the brokers " + props.get("bootstrap.servers"), e);
+                    + " ms from the brokers " + kafka.properties().get("bootstrap.servers"), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MqException(what + " was interrupted", e);
@@ -138,13 +126,13 @@ final class KafkaMqAdmin implements AdminClient {
     }
 
     private MqException failure(String what, Throwable cause) {
-        MqException security = KafkaErrors.security(cause, props, what);
+        MqException security = KafkaErrors.security(cause, kafka.properties(), what);
         if (security != null) {
             return security;
         }
         if (cause instanceof org.apache.kafka.common.errors.TimeoutException) {
             return new MqTimeoutException(what + " got no answer within default.api.timeout.ms=" + timeoutMs
-                    + " ms from the brokers " + props.get("bootstrap.servers") + ": " + cause.getMessage(), cause);
+                    + " ms from the brokers " + kafka.properties().get("bootstrap.servers") + ": " + cause.getMessage(), cause);
         }
         return new MqException(what + " refused by the broker: " + KafkaErrors.describe(cause), cause);
     }
@@ -163,8 +151,8 @@ final class KafkaMqAdmin implements AdminClient {
         try {
             admin.close(Duration.ofMillis(Math.min(timeoutMs, 30_000)));
         } finally {
-            ClientIds.release(clientIdBase, "admin", clientId);
+            kafka.releaseId();
         }
-        log.atInfo().setMessage("kafka admin client closed").addKeyValue("clientId", clientId).log();
+        log.atInfo().setMessage("kafka admin client closed").addKeyValue("clientId", kafka.id()).log();
     }
 }

@@ -41,7 +41,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class KafkaMqProducer implements Producer {
     private final Logger log;
-    private final String clientIdBase;
+    private final KafkaClient<KafkaProducer<byte[], byte[]>> kafka;
     private final String clientId;
     private final Map<String, Object> props;
     private final KafkaProducer<byte[], byte[]> producer;
@@ -58,27 +58,16 @@ final class KafkaMqProducer implements Producer {
 
     KafkaMqProducer(ClientSpec spec) {
         this.log = spec.logger("producer");
-        this.clientIdBase = spec.clientId();
-        Map<String, Object> base = KafkaProperties.producer(spec.config(), clientIdBase);
-        this.clientId = ClientIds.acquire(clientIdBase, "producer");
-        base.put("client.id", clientId);
-        this.props = Map.copyOf(base);
+        this.kafka = KafkaClient.create(spec, "producer", KafkaProperties.producer(spec.config(), spec.clientId()),
+                KafkaProducer::new, log, null);
+        this.clientId = kafka.id();
+        this.props = kafka.properties();
+        this.producer = kafka.client();
         this.closeTimeoutMs = spec.config().producer().closeTimeoutMs();
         // A send may block for max.block.ms, then waits for delivery.timeout.ms at most.
-        this.syncBoundMs = KafkaProperties.intProperty(base, "max.block.ms", KafkaProperties.DEFAULT_MAX_BLOCK_MS)
-                + (long) KafkaProperties.intProperty(base, "delivery.timeout.ms", spec.config().producer().deliveryTimeoutMs())
+        this.syncBoundMs = KafkaProperties.intProperty(props, "max.block.ms", KafkaProperties.DEFAULT_MAX_BLOCK_MS)
+                + (long) KafkaProperties.intProperty(props, "delivery.timeout.ms", spec.config().producer().deliveryTimeoutMs())
                 + 5_000;
-        try {
-            this.producer = new KafkaProducer<>(base);
-        } catch (RuntimeException e) {
-            ClientIds.release(clientIdBase, "producer", clientId);
-            throw KafkaErrors.creation("producer", e, spec.config().source(), base);
-        }
-        log.atInfo().setMessage("kafka producer started")
-                .addKeyValue("clientId", clientId)
-                .addKeyValue("brokers", props.get("bootstrap.servers"))
-                .addKeyValue("properties", KafkaProperties.forLog(base))
-                .log();
     }
 
     @Override
@@ -175,7 +164,7 @@ final class KafkaMqProducer implements Producer {
             log.atWarn().setMessage("kafka producer did not close cleanly")
                     .addKeyValue("clientId", clientId).setCause(e).log();
         } finally {
-            ClientIds.release(clientIdBase, "producer", clientId);
+            kafka.releaseId();
         }
         log.atInfo().setMessage("kafka producer closed")
                 .addKeyValue("clientId", clientId)
