@@ -16,11 +16,14 @@ public final class TraceContext {
 
     /**
      * On send: when {@code message} has no {@code trace_id} header and the caller's MDC has one,
-     * returns a copy with the header added; otherwise returns {@code message} itself.
+     * returns a copy with the header added; otherwise returns {@code message} itself. A
+     * {@code trace_id} header present with a {@code null} value means "explicitly no trace id"
+     * and is kept as it is.
      */
     public static Message inject(Message message) {
         String traceId = MDC.get(MDC_KEY);
-        if (traceId == null || MessageAccess.headers(message).get(Message.TRACE_ID_HEADER) != null) {
+        // containsKey, not get: a header set to null is the sender's choice, not a missing one
+        if (traceId == null || MessageAccess.headers(message).containsKey(Message.TRACE_ID_HEADER)) {
             return message;
         }
         return message.toBuilder().header(Message.TRACE_ID_HEADER, traceId).build();

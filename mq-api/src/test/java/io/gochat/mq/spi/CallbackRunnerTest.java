@@ -163,6 +163,19 @@ class CallbackRunnerTest {
     }
 
     @Test
+    @DisplayName("inject keeps a trace_id header set to null: the sender said 'no trace id', the MDC's must not replace it")
+    void injectKeepsExplicitNullTraceId() {
+        MDC.put("trace_id", "from-mdc");
+        Message none = Message.builder("t").header("trace_id", (String) null).header("after", "x").build();
+
+        Message sent = TraceContext.inject(none);
+
+        assertThat(sent).isSameAs(none);
+        assertThat(sent.traceId()).isNull();
+        assertThat(sent.headers()).containsOnlyKeys("trace_id", "after").containsEntry("trace_id", null);
+    }
+
+    @Test
     @DisplayName("subscribe arguments: topics are de-duplicated, bad ones named")
     void preconditions() {
         assertThat(ApiPreconditions.checkSubscribe(java.util.List.of("a", "b", "a"), (Object) "cb")).containsExactly("a", "b");

@@ -56,16 +56,21 @@ final class KafkaProperties {
     /** Properties of every client: brokers, client id, security, then {@code common.properties}. */
     static Map<String, Object> common(MqConfig config, String clientId) {
         CommonConfig common = config.common();
-        if (common.brokers().isEmpty()) {
-            throw new MqConfigException("common.brokers: expected at least one host:port of a Kafka broker but was [] ("
-                    + config.source() + ")");
-        }
+        requireBrokers(config);
         Map<String, Object> props = new LinkedHashMap<>();
         props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, String.join(",", common.brokers()));
         props.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientId);
         props.putAll(SecurityProperties.of(common.sasl(), common.ssl(), config.source()));
         props.putAll(common.properties());
         return props;
+    }
+
+    /** The Kafka transport's own rule on a configuration: it needs brokers. */
+    static void requireBrokers(MqConfig config) {
+        if (config.common().brokers().isEmpty()) {
+            throw new MqConfigException("common.brokers: expected at least one host:port of a Kafka broker but was [] ("
+                    + config.source() + ")");
+        }
     }
 
     /**
