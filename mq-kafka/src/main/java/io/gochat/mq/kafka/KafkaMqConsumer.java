@@ -6,7 +6,7 @@ import io.gochat.mq.Message;
 import io.gochat.mq.MqException;
 import io.gochat.mq.spi.ApiPreconditions;
 import io.gochat.mq.spi.CallbackRunner;
-import io.gochat.mq.spi.MessageAccess;
+import io.gochat.mq.internal.MessageAccess;
 import io.gochat.mq.spi.ClientSpec;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.CommitFailedException;
