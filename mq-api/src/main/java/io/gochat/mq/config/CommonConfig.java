@@ -87,7 +87,7 @@ public final class CommonConfig {
     @Override
     public String toString() {
         return "{brokers=" + brokers + ", clientIDPrefix=" + clientIdPrefix + ", sasl=" + sasl + ", ssl=" + ssl
-                + ", properties=" + MaskedProperties.of(properties) + '}';
+                + ", properties=" + Secrets.masked(properties) + '}';
     }
 
     /** Builds {@link CommonConfig}. */

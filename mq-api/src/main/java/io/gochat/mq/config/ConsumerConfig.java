@@ -76,7 +76,7 @@ public final class ConsumerConfig {
     public String toString() {
         return "{autoCommitIntervalMs=" + autoCommitIntervalMs + ", autoOffsetReset=" + autoOffsetReset
                 + ", sessionTimeoutMs=" + sessionTimeoutMs + ", heartbeatIntervalMs=" + heartbeatIntervalMs
-                + ", properties=" + MaskedProperties.of(properties) + '}';
+                + ", properties=" + Secrets.masked(properties) + '}';
     }
 
     /** Builds {@link ConsumerConfig}. */

@@ -102,7 +102,7 @@ public final class ProducerConfig {
         return "{requiredAcks=" + requiredAcks + ", enableIdempotence=" + enableIdempotence + ", compression="
                 + compression + ", batchSize=" + batchSize + ", lingerMs=" + lingerMs + ", deliveryTimeoutMs="
                 + deliveryTimeoutMs + ", closeTimeoutMs=" + closeTimeoutMs + ", properties="
-                + MaskedProperties.of(properties) + '}';
+                + Secrets.masked(properties) + '}';
     }
 
     /** Builds {@link ProducerConfig}. */

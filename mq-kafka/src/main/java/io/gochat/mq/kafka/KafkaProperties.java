@@ -5,6 +5,7 @@ import io.gochat.mq.config.CommonConfig;
 import io.gochat.mq.config.ConsumerConfig;
 import io.gochat.mq.config.MqConfig;
 import io.gochat.mq.config.ProducerConfig;
+import io.gochat.mq.config.Secrets;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -181,19 +182,9 @@ final class KafkaProperties {
         }
     }
 
-    /**
-     * The properties for a log line: secrets and anything holding a private key masked,
-     * certificates reduced to their size.
-     */
+    /** The properties for a log line, masked by the one rule of {@link Secrets}. */
     static Map<String, Object> forLog(Map<String, Object> props) {
-        Map<String, Object> shown = new LinkedHashMap<>();
-        props.forEach((name, value) -> {
-            String text = value instanceof String ? (String) value : "";
-            shown.put(name, text.contains("PRIVATE KEY") ? "******"
-                    : text.contains("-----BEGIN") ? "<PEM, " + text.length() + " chars>"
-                    : SecurityProperties.isSecret(name) ? "******" : value);
-        });
-        return shown;
+        return Secrets.masked(props);
     }
 
     private static void reject(Map<String, String> props, String key, Set<String> names, String source, String why) {
