@@ -20,7 +20,7 @@ import java.util.Optional;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Where the configuration comes from, and the checks made at load (ARCHITECTURE §6). */
+/** Where the configuration comes from, and the checks made at load (docs/configuration.md). */
 class CoordConfigLoaderTest {
     private static final String BROKERS = "common:\n  brokers: [\"kafka-1:9092\"]\n";
 
