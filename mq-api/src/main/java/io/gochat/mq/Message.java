@@ -1,6 +1,6 @@
 package io.gochat.mq;
 
-import io.gochat.mq.spi.MessageAccess;
+import io.gochat.mq.internal.MessageAccess;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -15,15 +15,16 @@ import java.util.Objects;
  * <p>Instances are immutable. Byte arrays are copied when a message is built and again when an
  * accessor hands them out, so neither the sender nor a receiver can change a message after the
  * fact: mutating an array after {@link Producer#send} returns does not change what is delivered.
- * (Transports read and build messages without those copies, through
- * {@link io.gochat.mq.spi.MessageAccess}, under rules that keep this promise.)
+ * (Transports read and build messages without those copies, through this library's internal
+ * {@code io.gochat.mq.internal.MessageAccess}, under rules that keep this promise.)
  *
  * <p>Messages with the same non-null key go to the same partition and are consumed in the order
  * they were sent. A {@code null} key spreads load over the partitions. A {@code null} value is a
  * tombstone and is delivered as {@code null}.
  *
  * <p>A consumed message also says where it came from: {@link #partition()}, {@link #offset()} and
- * {@link #timestamp()}. On a message that has not been sent they are {@code -1}.
+ * {@link #timestamp()}. On a message that has not been sent they are {@code -1}; only a transport
+ * sets them, so a message built by application code never claims a position it did not have.
  *
  * <pre>{@code
  * Message msg = Message.builder("gochat.messages.upstream")
@@ -55,9 +56,9 @@ public final class Message {
         this.key = b.key;
         this.value = b.value;
         this.headers = b.headers == null ? Map.of() : Collections.unmodifiableMap(b.headers);
-        this.partition = b.partition;
-        this.offset = b.offset;
-        this.timestamp = b.timestamp;
+        this.partition = -1;
+        this.offset = -1;
+        this.timestamp = -1;
     }
 
     /** Takes the arrays as they are: see {@link MessageAccess#received}. */
@@ -175,7 +176,11 @@ public final class Message {
         return timestamp;
     }
 
-    /** A builder that starts from this message's fields. */
+    /**
+     * A builder that starts from this message's topic, key, value and headers. A received
+     * message's partition, offset and timestamp are not carried over: what the builder makes has
+     * not been sent.
+     */
     public Builder toBuilder() {
         Builder b = new Builder(topic);
         b.key = key;
@@ -183,9 +188,6 @@ public final class Message {
         if (!headers.isEmpty()) {
             b.headers = new LinkedHashMap<>(headers);
         }
-        b.partition = partition;
-        b.offset = offset;
-        b.timestamp = timestamp;
         return b;
     }
 
@@ -238,9 +240,6 @@ public final class Message {
         private byte[] key;
         private byte[] value;
         private LinkedHashMap<String, byte[]> headers;
-        private int partition = -1;
-        private long offset = -1;
-        private long timestamp = -1;
 
         private Builder(String topic) {
             this.topic = checkTopic(topic);
@@ -301,17 +300,6 @@ public final class Message {
             if (headers != null) {
                 headers.remove(name);
             }
-            return this;
-        }
-
-        /**
-         * Where a consumed message came from. Transports call this when they hand a received
-         * message to a callback; a producer ignores these fields.
-         */
-        public Builder receivedAt(int partition, long offset, long timestamp) {
-            this.partition = partition;
-            this.offset = offset;
-            this.timestamp = timestamp;
             return this;
         }
 

@@ -8,14 +8,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.ServiceConfigurationError;
-import java.util.ServiceLoader;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /**
  * Creates producers, consumers and admin clients by service name. The entry point.
@@ -33,7 +28,10 @@ import java.util.stream.Collectors;
  * <p><b>Transport</b>, first that answers: {@link Option#withTransport}; the system property
  * {@code mq.transport}; the environment variable {@code MQ_TRANSPORT}; the configuration's
  * {@code transport} key; the only {@link TransportProvider} on the class path. Otherwise an error
- * lists the transports found and how to choose. Nothing falls back to in-memory silently.
+ * lists the transports found (and any that could not be loaded) and how to choose. Nothing falls
+ * back to in-memory silently. The providers are looked up once, on first use. The chosen transport
+ * then {@linkplain TransportProvider#validate validates} the configuration: what a transport needs
+ * (Kafka: brokers) is its own rule.
  *
  * <p>Thread-safe; every call creates a new client.
  */
@@ -102,18 +100,19 @@ public final class Mq {
                 default: throw new AssertionError(option.kind);
             }
         }
-        List<TransportProvider> providers = load(TransportProvider.class);
+        Transports transports = Found.TRANSPORTS;
         if (transport == null) {
             transport = fromEnvironment();
         }
         if (config == null) {
-            config = loadConfig(serviceName, transport, providers);
+            config = loadConfig(serviceName, transport, transports);
         }
         config = config.forService(serviceName);
         if (transport == null) {
             transport = config.transport();
         }
-        TransportProvider provider = choose(transport, providers, config);
+        TransportProvider provider = transports.choose(transport, config);
+        provider.validate(config, serviceName);
         ClientSpec spec = ClientSpec.of(serviceName, groupId, config, logger);
         T client = factory.create(provider, spec);
         (logger != null ? logger : LOG).atInfo()
@@ -143,18 +142,19 @@ public final class Mq {
         return name == null || name.isBlank() ? null : name.trim();
     }
 
-    private static MqConfig loadConfig(String serviceName, String transport, List<TransportProvider> providers) {
-        List<ConfigLoader> loaders = load(ConfigLoader.class);
+    private static MqConfig loadConfig(String serviceName, String transport, Transports transports) {
+        List<ConfigLoader> loaders = Transports.load(ConfigLoader.class, Mq.class.getClassLoader(), new ArrayList<>());
         if (loaders.size() > 1) {
             throw new MqConfigException("Several configuration loaders are on the class path: "
-                    + names(loaders, l -> l.getClass().getName()) + ". Keep one (normally mq-coord).");
+                    + Transports.names(loaders, l -> l.getClass().getName()) + ". Keep one (normally mq-coord).");
         }
         Optional<MqConfig> loaded = loaders.isEmpty() ? Optional.empty() : loaders.get(0).load(serviceName);
         if (loaded.isPresent()) {
             return loaded.get();
         }
-        TransportProvider known = transport != null ? find(transport, providers)
-                : providers.size() == 1 ? providers.get(0) : null;
+        List<TransportProvider> found = transports.found();
+        TransportProvider known = transport != null ? transports.find(transport)
+                : found.size() == 1 ? found.get(0) : null;
         if (known != null && !known.requiresConfiguration()) {
             return MqConfig.defaults();
         }
@@ -166,55 +166,8 @@ public final class Mq {
                 + " (Option.withTransport(\"inmemory\") in tests).");
     }
 
-    private static TransportProvider choose(String name, List<TransportProvider> providers, MqConfig config) {
-        if (name != null) {
-            TransportProvider provider = find(name, providers);
-            if (provider == null) {
-                throw new MqConfigException("Transport '" + name + "' is not on the class path; found "
-                        + names(providers, TransportProvider::name) + ". Add its module (io.gochat:mq-" + name
-                        + ") or choose one of those with Option.withTransport, -D" + TRANSPORT_PROPERTY + ", "
-                        + TRANSPORT_ENV + " or the transport key (" + config.source() + ").");
-            }
-            return provider;
-        }
-        if (providers.size() == 1) {
-            return providers.get(0);
-        }
-        throw new MqConfigException((providers.isEmpty()
-                ? "No transport is on the class path; add io.gochat:mq-kafka (or mq-inmemory for tests)."
-                : "Several transports are on the class path: " + names(providers, TransportProvider::name)
-                        + "; choose one with Option.withTransport(name), -D" + TRANSPORT_PROPERTY + "=name, "
-                        + TRANSPORT_ENV + "=name or 'transport: name' in kafka.yaml."));
-    }
-
-    private static TransportProvider find(String name, List<TransportProvider> providers) {
-        for (TransportProvider provider : providers) {
-            if (provider.name().equalsIgnoreCase(name)) {
-                return provider;
-            }
-        }
-        return null;
-    }
-
-    private static <T> String names(List<T> items, Function<T, String> name) {
-        return items.stream().map(name).collect(Collectors.joining(", ", "[", "]"));
-    }
-
-    /** ServiceLoader on this library's class loader; a broken provider is reported and skipped. */
-    private static <S> List<S> load(Class<S> type) {
-        List<S> found = new ArrayList<>();
-        Iterator<S> it = ServiceLoader.load(type, Mq.class.getClassLoader()).iterator();
-        while (true) {
-            try {
-                if (!it.hasNext()) {
-                    break;
-                }
-                found.add(it.next());
-            } catch (ServiceConfigurationError e) {
-                LOG.atWarn().setMessage("a service provider could not be loaded; skipped")
-                        .addKeyValue("service", type.getName()).setCause(e).log();
-            }
-        }
-        return found;
+    /** The providers of this library's class loader, found on first use and kept, as SLF4J finds its binding. */
+    private static final class Found {
+        static final Transports TRANSPORTS = Transports.load(Mq.class.getClassLoader());
     }
 }

@@ -12,7 +12,8 @@ package io.gochat.mq;
  * }</pre>
  *
  * <p>When the SLF4J MDC holds {@code trace_id} and the message has no {@code trace_id} header,
- * the producer adds one (the caller's message is not changed).
+ * the producer adds one (the caller's message is not changed). A {@code trace_id} header set
+ * to {@code null} says "no trace id" and is sent as it is.
  */
 public interface Producer extends AutoCloseable {
 

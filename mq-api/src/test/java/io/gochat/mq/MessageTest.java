@@ -1,9 +1,11 @@
 package io.gochat.mq;
 
+import io.gochat.mq.internal.MessageAccess;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -56,12 +58,25 @@ class MessageTest {
         assertThat(m.partition()).isEqualTo(-1);
         assertThat(m.offset()).isEqualTo(-1);
         assertThat(m.timestamp()).isEqualTo(-1);
-        Message received = m.toBuilder().receivedAt(2, 7, 1234).build();
+        Message received = MessageAccess.received("t", m.key(), m.value(), Map.of(), 2, 7, 1234);
         assertThat(received.partition()).isEqualTo(2);
         assertThat(received.offset()).isEqualTo(7);
         assertThat(received.timestamp()).isEqualTo(1234);
         assertThat(received).isNotEqualTo(m);
-        assertThat(received.toBuilder().build()).isEqualTo(received).hasSameHashCodeAs(received);
+        assertThat(received.toBuilder().build()).as("a builder makes unsent messages only").isEqualTo(m)
+                .hasSameHashCodeAs(m);
+    }
+
+    @Test
+    @DisplayName("no public method sets a position: the builder has no receivedAt, and toBuilder drops a received one")
+    void applicationCodeCannotClaimAPosition() {
+        assertThat(Message.Builder.class.getMethods()).extracting(java.lang.reflect.Method::getName)
+                .doesNotContain("receivedAt", "partition", "offset", "timestamp");
+        Message received = MessageAccess.received("t", null, "v".getBytes(StandardCharsets.UTF_8), Map.of(), 4, 99, 5);
+        Message changed = received.toBuilder().value("forged").build();
+        assertThat(changed.partition()).isEqualTo(-1);
+        assertThat(changed.offset()).isEqualTo(-1);
+        assertThat(changed.timestamp()).isEqualTo(-1);
     }
 
     @Test

@@ -2,12 +2,21 @@ package io.gochat.mq;
 
 import io.gochat.mq.SelectionTestProviders.Created;
 import io.gochat.mq.config.MqConfig;
+import io.gochat.mq.spi.TransportProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.ResourceLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Enumeration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -107,6 +116,66 @@ class MqTest {
                 .isSameAs(mine);
         assertThat(created(Mq.newProducer("s", Option.withTransport("alpha"))).spec.logger("producer").getName())
                 .isEqualTo("io.gochat.mq.producer");
+    }
+
+    @Test
+    @DisplayName("the chosen transport validates the configuration merged for the service, however it was chosen")
+    void transportValidates() {
+        MqConfig noBrokers = MqConfig.builder().source("test source")
+                .service("im-gateway", svc -> svc.common(c -> c.brokers("kafka-9:9092"))).build();
+        SelectionTestProviders.Loader.next = noBrokers;
+
+        assertThat(created(Mq.newProducer("im-logic", Option.withTransport("alpha"))).transport).isEqualTo("alpha");
+        System.setProperty(Mq.TRANSPORT_PROPERTY, "alpha");
+        assertThat(created(Mq.newProducer("im-logic")).transport).isEqualTo("alpha");
+
+        assertThatThrownBy(() -> Mq.newProducer("im-logic", Option.withTransport("beta")))
+                .isInstanceOf(MqConfigException.class)
+                .hasMessage("common.brokers: beta needs brokers for im-logic but was [] (test source)");
+        System.setProperty(Mq.TRANSPORT_PROPERTY, "beta");
+        assertThatThrownBy(() -> Mq.newConsumer("im-logic", "g", Option.withConfig(noBrokers)))
+                .isInstanceOf(MqConfigException.class)
+                .hasMessage("common.brokers: beta needs brokers for im-logic but was [] (test source)");
+        assertThat(created(Mq.newProducer("im-gateway")).spec.config().common().brokers()).containsExactly("kafka-9:9092");
+    }
+
+    @Test
+    @DisplayName("providers are looked up once: every client of a transport comes from the same provider instance")
+    void providersFoundOnce() {
+        Created first = created(Mq.newProducer("s", Option.withTransport("alpha")));
+        Created second = created(Mq.newConsumer("s", "g", Option.withTransport("alpha")));
+        Created third = created(Mq.newAdminClient("s", Option.withTransport("alpha")));
+        assertThat(second.by).isSameAs(first.by);
+        assertThat(third.by).isSameAs(first.by);
+    }
+
+    @Test
+    @DisplayName("providers that cannot be loaded are skipped and named in the error about the choice")
+    void brokenProvidersNamed(@TempDir Path dir) throws IOException {
+        Path services = dir.resolve("META-INF/services/" + TransportProvider.class.getName());
+        Files.createDirectories(services.getParent());
+        Files.writeString(services, "com.example.NoSuchTransport\n" + SelectionTestProviders.Broken.class.getName() + "\n");
+        try (URLClassLoader onlyBroken = new URLClassLoader(new URL[] {dir.toUri().toURL()}, MqTest.class.getClassLoader()) {
+            @Override
+            public Enumeration<URL> getResources(String name) throws IOException {
+                return findResources(name); // this directory's services only, not the test class path's
+            }
+        }) {
+            Transports transports = Transports.load(onlyBroken);
+
+            assertThat(transports.found()).isEmpty();
+            assertThatThrownBy(() -> transports.choose(null, CONFIG))
+                    .isInstanceOf(MqConfigException.class)
+                    .hasMessageStartingWith("No transport is on the class path (skipped, could not be loaded: "
+                            + "Provider com.example.NoSuchTransport not found; Provider "
+                            + SelectionTestProviders.Broken.class.getName() + " could not be instantiated"
+                            + " (java.lang.IllegalStateException: broken on purpose))")
+                    .hasMessageEndingWith("add io.gochat:mq-kafka (or mq-inmemory for tests).");
+            assertThatThrownBy(() -> transports.choose("broken", CONFIG))
+                    .isInstanceOf(MqConfigException.class)
+                    .hasMessageStartingWith("Transport 'broken' is not on the class path; found [] (skipped, could not be loaded: ")
+                    .hasMessageContaining("broken on purpose");
+        }
     }
 
     @Test

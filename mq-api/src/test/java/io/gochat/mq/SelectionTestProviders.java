@@ -16,10 +16,12 @@ final class SelectionTestProviders {
     /** What a recording transport was asked to create. */
     static final class Created implements Producer, Consumer, AdminClient {
         final String transport;
+        final TransportProvider by;
         final ClientSpec spec;
 
-        Created(String transport, ClientSpec spec) {
-            this.transport = transport;
+        Created(TransportProvider by, ClientSpec spec) {
+            this.transport = by.name();
+            this.by = by;
             this.spec = spec;
         }
 
@@ -51,17 +53,17 @@ final class SelectionTestProviders {
     abstract static class Recording implements TransportProvider {
         @Override
         public Producer createProducer(ClientSpec spec) {
-            return new Created(name(), spec);
+            return new Created(this, spec);
         }
 
         @Override
         public Consumer createConsumer(ClientSpec spec) {
-            return new Created(name(), spec);
+            return new Created(this, spec);
         }
 
         @Override
         public AdminClient createAdminClient(ClientSpec spec) {
-            return new Created(name(), spec);
+            return new Created(this, spec);
         }
     }
 
@@ -78,11 +80,31 @@ final class SelectionTestProviders {
         }
     }
 
-    /** Needs configuration, like Kafka. */
+    /** Needs configuration and brokers, like Kafka. */
     public static final class Beta extends Recording {
         @Override
         public String name() {
             return "beta";
+        }
+
+        @Override
+        public void validate(MqConfig config, String serviceName) {
+            if (config.common().brokers().isEmpty()) {
+                throw new MqConfigException("common.brokers: beta needs brokers for " + serviceName + " but was [] ("
+                        + config.source() + ")");
+            }
+        }
+    }
+
+    /** Registered only on the class path of a test that looks for providers that cannot be loaded. */
+    public static final class Broken extends Recording {
+        public Broken() {
+            throw new IllegalStateException("broken on purpose");
+        }
+
+        @Override
+        public String name() {
+            return "broken";
         }
     }
 

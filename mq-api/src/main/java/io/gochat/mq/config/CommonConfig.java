@@ -1,7 +1,6 @@
 package io.gochat.mq.config;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -46,7 +45,7 @@ public final class CommonConfig {
                 ConfigValues.notBlank(source, prefix + "clientIDPrefix", b.clientIdPrefix),
                 SaslConfig.validated(b.sasl, source, prefix + "security.sasl."),
                 SslConfig.validated(b.ssl, source, prefix + "security.ssl."),
-                ConfigValues.properties(source, prefix + "properties", b.properties));
+                b.validatedProperties(source, prefix));
     }
 
     /** {@code brokers}: bootstrap addresses as {@code host:port}; may be empty for transports that need none. */
@@ -80,23 +79,21 @@ public final class CommonConfig {
         b.clientIdPrefix = clientIdPrefix;
         b.sasl = sasl.toBuilder();
         b.ssl = ssl.toBuilder();
-        b.properties = new LinkedHashMap<>(properties);
-        return b;
+        return b.copyProperties(properties);
     }
 
     @Override
     public String toString() {
         return "{brokers=" + brokers + ", clientIDPrefix=" + clientIdPrefix + ", sasl=" + sasl + ", ssl=" + ssl
-                + ", properties=" + MaskedProperties.of(properties) + '}';
+                + ", properties=" + Secrets.masked(properties) + '}';
     }
 
     /** Builds {@link CommonConfig}. */
-    public static final class Builder {
+    public static final class Builder extends PropertiesBuilder<Builder> {
         private List<String> brokers = new ArrayList<>();
         private String clientIdPrefix = "gochat";
         private SaslConfig.Builder sasl = new SaslConfig.Builder();
         private SslConfig.Builder ssl = new SslConfig.Builder();
-        private Map<String, String> properties = new LinkedHashMap<>();
 
         Builder() {
         }
@@ -124,18 +121,6 @@ public final class CommonConfig {
 
         public Builder ssl(Consumer<SslConfig.Builder> customizer) {
             customizer.accept(ssl);
-            return this;
-        }
-
-        /** Adds or replaces one pass-through property. */
-        public Builder property(String name, String value) {
-            properties.put(name, value);
-            return this;
-        }
-
-        /** Adds or replaces pass-through properties. */
-        public Builder properties(Map<String, String> properties) {
-            this.properties.putAll(properties);
             return this;
         }
     }

@@ -1,6 +1,5 @@
 package io.gochat.mq.config;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -37,7 +36,7 @@ public final class ConsumerConfig {
                     "at most a third of " + prefix + "sessionTimeoutMs (" + b.sessionTimeoutMs / 3 + ")",
                     b.heartbeatIntervalMs);
         }
-        return new ConsumerConfig(b, ConfigValues.properties(source, prefix + "properties", b.properties));
+        return new ConsumerConfig(b, b.validatedProperties(source, prefix));
     }
 
     /** {@code autoCommitIntervalMs}: how often processed offsets are committed (default 5000). */
@@ -68,24 +67,22 @@ public final class ConsumerConfig {
     Builder toBuilder() {
         Builder b = new Builder().autoCommitIntervalMs(autoCommitIntervalMs).autoOffsetReset(autoOffsetReset)
                 .sessionTimeoutMs(sessionTimeoutMs).heartbeatIntervalMs(heartbeatIntervalMs);
-        b.properties = new LinkedHashMap<>(properties);
-        return b;
+        return b.copyProperties(properties);
     }
 
     @Override
     public String toString() {
         return "{autoCommitIntervalMs=" + autoCommitIntervalMs + ", autoOffsetReset=" + autoOffsetReset
                 + ", sessionTimeoutMs=" + sessionTimeoutMs + ", heartbeatIntervalMs=" + heartbeatIntervalMs
-                + ", properties=" + MaskedProperties.of(properties) + '}';
+                + ", properties=" + Secrets.masked(properties) + '}';
     }
 
     /** Builds {@link ConsumerConfig}. */
-    public static final class Builder {
+    public static final class Builder extends PropertiesBuilder<Builder> {
         private int autoCommitIntervalMs = 5000;
         private String autoOffsetReset = "latest";
         private int sessionTimeoutMs = 30_000;
         private int heartbeatIntervalMs = 10_000;
-        private Map<String, String> properties = new LinkedHashMap<>();
 
         Builder() {
         }
@@ -107,16 +104,6 @@ public final class ConsumerConfig {
 
         public Builder heartbeatIntervalMs(int heartbeatIntervalMs) {
             this.heartbeatIntervalMs = heartbeatIntervalMs;
-            return this;
-        }
-
-        public Builder property(String name, String value) {
-            properties.put(name, value);
-            return this;
-        }
-
-        public Builder properties(Map<String, String> properties) {
-            this.properties.putAll(properties);
             return this;
         }
     }

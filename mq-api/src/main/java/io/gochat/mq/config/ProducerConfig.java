@@ -1,6 +1,5 @@
 package io.gochat.mq.config;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -46,7 +45,7 @@ public final class ProducerConfig {
             throw ConfigValues.invalid(source, prefix + "requiredAcks",
                     "-1 while " + prefix + "enableIdempotence is true (or set enableIdempotence: false)", b.requiredAcks);
         }
-        return new ProducerConfig(b, ConfigValues.properties(source, prefix + "properties", b.properties));
+        return new ProducerConfig(b, b.validatedProperties(source, prefix));
     }
 
     /** {@code requiredAcks}: {@code 0} none, {@code 1} the leader, {@code -1} all in-sync replicas (default). */
@@ -93,8 +92,7 @@ public final class ProducerConfig {
         Builder b = new Builder().requiredAcks(requiredAcks).enableIdempotence(enableIdempotence)
                 .compression(compression).batchSize(batchSize).lingerMs(lingerMs)
                 .deliveryTimeoutMs(deliveryTimeoutMs).closeTimeoutMs(closeTimeoutMs);
-        b.properties = new LinkedHashMap<>(properties);
-        return b;
+        return b.copyProperties(properties);
     }
 
     @Override
@@ -102,11 +100,11 @@ public final class ProducerConfig {
         return "{requiredAcks=" + requiredAcks + ", enableIdempotence=" + enableIdempotence + ", compression="
                 + compression + ", batchSize=" + batchSize + ", lingerMs=" + lingerMs + ", deliveryTimeoutMs="
                 + deliveryTimeoutMs + ", closeTimeoutMs=" + closeTimeoutMs + ", properties="
-                + MaskedProperties.of(properties) + '}';
+                + Secrets.masked(properties) + '}';
     }
 
     /** Builds {@link ProducerConfig}. */
-    public static final class Builder {
+    public static final class Builder extends PropertiesBuilder<Builder> {
         private int requiredAcks = -1;
         private boolean enableIdempotence = true;
         private String compression = "lz4";
@@ -114,7 +112,6 @@ public final class ProducerConfig {
         private int lingerMs = 5;
         private int deliveryTimeoutMs = 120_000;
         private int closeTimeoutMs = 30_000;
-        private Map<String, String> properties = new LinkedHashMap<>();
 
         Builder() {
         }
@@ -151,16 +148,6 @@ public final class ProducerConfig {
 
         public Builder closeTimeoutMs(int closeTimeoutMs) {
             this.closeTimeoutMs = closeTimeoutMs;
-            return this;
-        }
-
-        public Builder property(String name, String value) {
-            properties.put(name, value);
-            return this;
-        }
-
-        public Builder properties(Map<String, String> properties) {
-            this.properties.putAll(properties);
             return this;
         }
     }

@@ -61,7 +61,7 @@ public final class SaslConfig {
     @Override
     public String toString() {
         return enabled()
-                ? "{mechanism=" + mechanism + ", username=" + username + ", password=" + (password.isEmpty() ? "" : "******") + '}'
+                ? "{mechanism=" + mechanism + ", username=" + username + ", password=" + (password.isEmpty() ? "" : Secrets.MASK) + '}'
                 : "{off}";
     }
 
@@ -91,7 +91,7 @@ public final class SaslConfig {
 
         @Override
         public String toString() {
-            return "SaslConfig.Builder{mechanism=" + mechanism + ", username=" + username + ", password=******}";
+            return "SaslConfig.Builder{mechanism=" + mechanism + ", username=" + username + ", password=" + Secrets.MASK + "}";
         }
     }
 }

@@ -1,26 +1,31 @@
 package io.gochat.mq.spi;
 
 import io.gochat.mq.Message;
+import io.gochat.mq.internal.MessageAccess;
 import org.slf4j.MDC;
 
 /**
  * Carries the {@code trace_id} between the SLF4J MDC and the {@value Message#TRACE_ID_HEADER}
- * header. Stateless; callable from any thread.
+ * header. A transport calls {@link #inject} on send; on receipt {@link CallbackRunner} puts the
+ * message's trace id into the MDC. Stateless; callable from any thread.
  */
 public final class TraceContext {
     /** The MDC key, the same as the header name. */
-    public static final String MDC_KEY = Message.TRACE_ID_HEADER;
+    static final String MDC_KEY = Message.TRACE_ID_HEADER;
 
     private TraceContext() {
     }
 
     /**
      * On send: when {@code message} has no {@code trace_id} header and the caller's MDC has one,
-     * returns a copy with the header added; otherwise returns {@code message} itself.
+     * returns a copy with the header added; otherwise returns {@code message} itself. A
+     * {@code trace_id} header present with a {@code null} value means "explicitly no trace id"
+     * and is kept as it is.
      */
     public static Message inject(Message message) {
         String traceId = MDC.get(MDC_KEY);
-        if (traceId == null || MessageAccess.headers(message).get(Message.TRACE_ID_HEADER) != null) {
+        // containsKey, not get: a header set to null is the sender's choice, not a missing one
+        if (traceId == null || MessageAccess.headers(message).containsKey(Message.TRACE_ID_HEADER)) {
             return message;
         }
         return message.toBuilder().header(Message.TRACE_ID_HEADER, traceId).build();
@@ -30,7 +35,7 @@ public final class TraceContext {
      * On receipt: puts the message's trace id (or nothing) into the MDC until the returned scope
      * is closed, which restores what the MDC held before.
      */
-    public static Scope open(Message message) {
+    static Scope open(Message message) {
         String previous = MDC.get(MDC_KEY);
         String traceId = message.traceId();
         if (traceId == null && previous == null) {
@@ -71,7 +76,7 @@ public final class TraceContext {
     }
 
     /** Restores the MDC's previous {@code trace_id} on close. Close it on the thread that opened it. */
-    public static final class Scope implements AutoCloseable {
+    static final class Scope implements AutoCloseable {
         /** The scope on a thread that had no trace id: closing it leaves the MDC without one. */
         private static final Scope NONE = new Scope(null);
 

@@ -6,9 +6,10 @@
  * {@link java.util.ServiceLoader}. A configuration source implements
  * {@link io.gochat.mq.spi.ConfigLoader} the same way. {@link io.gochat.mq.spi.TraceContext},
  * {@link io.gochat.mq.spi.CallbackRunner} and {@link io.gochat.mq.spi.ApiPreconditions} give every
- * transport the same trace-id, error-logging and argument-checking behaviour;
- * {@link io.gochat.mq.spi.MessageAccess} lets it read and build messages without defensive copies.
- * A transport proves
- * itself by passing the contract suite of {@code mq-testkit}.
+ * transport the same trace-id, error-logging and argument-checking behaviour. The contract every
+ * transport keeps is written in {@code docs/contract.md} of this repository; a transport proves
+ * it by passing the contract suite of {@code mq-testkit}. Reading and building messages without
+ * defensive copies, and building a received message at all, goes through
+ * {@code io.gochat.mq.internal.MessageAccess}, which is not API.
  */
 package io.gochat.mq.spi;

@@ -1,6 +1,7 @@
 package io.gochat.mq.spi;
 
 import io.gochat.mq.Message;
+import io.gochat.mq.internal.MessageAccess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -9,8 +10,10 @@ import org.slf4j.event.KeyValuePair;
 import org.slf4j.event.Level;
 import org.slf4j.event.LoggingEvent;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -19,8 +22,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class CallbackRunnerTest {
     private final RecordingLogger logger = new RecordingLogger();
-    private final Message received = Message.builder("orders").key("user-7").value("v").header("trace_id", "t-1")
-            .build().toBuilder().receivedAt(3, 42, 1000).build();
+    private final Message received = MessageAccess.received("orders", "user-7".getBytes(StandardCharsets.UTF_8),
+            "v".getBytes(StandardCharsets.UTF_8), headers("trace_id", "t-1"), 3, 42, 1000);
+
+    private static Map<String, byte[]> headers(String name, String value) {
+        Map<String, byte[]> headers = new LinkedHashMap<>();
+        headers.put(name, value.getBytes(StandardCharsets.UTF_8));
+        return headers;
+    }
 
     @AfterEach
     void clearMdc() {
@@ -160,6 +169,19 @@ class CallbackRunnerTest {
         assertThat(plain.traceId()).isNull();
         Message explicit = Message.builder("t").header("trace_id", "explicit").build();
         assertThat(TraceContext.inject(explicit)).isSameAs(explicit);
+    }
+
+    @Test
+    @DisplayName("inject keeps a trace_id header set to null: the sender said 'no trace id', the MDC's must not replace it")
+    void injectKeepsExplicitNullTraceId() {
+        MDC.put("trace_id", "from-mdc");
+        Message none = Message.builder("t").header("trace_id", (String) null).header("after", "x").build();
+
+        Message sent = TraceContext.inject(none);
+
+        assertThat(sent).isSameAs(none);
+        assertThat(sent.traceId()).isNull();
+        assertThat(sent.headers()).containsOnlyKeys("trace_id", "after").containsEntry("trace_id", null);
     }
 
     @Test

@@ -1,5 +1,8 @@
 package io.gochat.mq.bench;
 
+import io.gochat.mq.examples.CommandLine;
+import io.gochat.mq.examples.CommandLine.UsageException;
+
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Set;
@@ -9,7 +12,7 @@ final class BenchOptions {
     static final String USAGE = String.join("\n",
             "Usage: bin/bench [options]",
             "",
-            "Measures gochat MQ side by side with the raw clients (ARCHITECTURE section 8), in one JVM",
+            "Measures gochat MQ side by side with the raw clients (docs/benchmarks.md), in one JVM",
             "against one broker: library vs raw KafkaProducer, library vs raw poll loop, the in-memory",
             "transport vs an ArrayBlockingQueue hand-off, and end-to-end latency at a fixed rate.",
             "Prints a table, then one name=value line per figure.",
@@ -63,7 +66,7 @@ final class BenchOptions {
     /**
      * Parses {@code args}.
      *
-     * @throws IllegalArgumentException naming the bad option and what it accepts
+     * @throws CommandLine.UsageException naming the bad option and what it accepts
      */
     static BenchOptions parse(String[] args) {
         String bootstrap = null;
@@ -72,16 +75,9 @@ final class BenchOptions {
         Integer pairs = null;
         Integer warmups = null;
         Integer rate = null;
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            String name = arg;
-            String value = null;
-            int eq = arg.indexOf('=');
-            if (arg.startsWith("--") && eq > 0) {
-                name = arg.substring(0, eq);
-                value = arg.substring(eq + 1);
-            }
-            switch (name) {
+        CommandLine line = new CommandLine(args);
+        while (line.next()) {
+            switch (line.name()) {
                 case "-h":
                 case "--help":
                     return new BenchOptions(null, parts, false, true, null, null, null);
@@ -89,27 +85,26 @@ final class BenchOptions {
                     quick = true;
                     break;
                 case "--bootstrap":
-                    bootstrap = value != null ? value : next(args, ++i, name);
+                    bootstrap = line.value();
                     if (!bootstrap.matches("[^\\s,]+:\\d{1,5}(,[^\\s,]+:\\d{1,5})*")) {
-                        throw new IllegalArgumentException("--bootstrap: expected host:port[,host:port...] but was ["
+                        throw new UsageException("--bootstrap: expected host:port[,host:port...] but was ["
                                 + bootstrap + "]");
                     }
                     break;
                 case "--only":
-                    parts = parts(value != null ? value : next(args, ++i, name));
+                    parts = parts(line.value());
                     break;
                 case "--pairs":
-                    pairs = positive(name, value != null ? value : next(args, ++i, name), 1000);
+                    pairs = line.positive(1000);
                     break;
                 case "--warmups":
-                    warmups = positive(name, value != null ? value : next(args, ++i, name), 1000);
+                    warmups = line.positive(1000);
                     break;
                 case "--rate":
-                    rate = positive(name, value != null ? value : next(args, ++i, name), 1_000_000);
+                    rate = line.positive(1_000_000);
                     break;
                 default:
-                    throw new IllegalArgumentException(arg.startsWith("-") ? "unknown option [" + arg + "]"
-                            : "unexpected argument [" + arg + "]; options start with --");
+                    throw line.unknown();
             }
         }
         return new BenchOptions(bootstrap, parts, quick, false, pairs, warmups, rate);
@@ -121,29 +116,10 @@ final class BenchOptions {
             try {
                 parts.add(Part.valueOf(item.trim().toUpperCase(Locale.ROOT)));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--only: expected some of producer,consumer,inmemory,latency but was ["
+                throw new UsageException("--only: expected some of producer,consumer,inmemory,latency but was ["
                         + item.trim() + "]", e);
             }
         }
         return parts;
-    }
-
-    private static String next(String[] args, int i, String name) {
-        if (i >= args.length || args[i].startsWith("--")) {
-            throw new IllegalArgumentException(name + " needs a value");
-        }
-        return args[i];
-    }
-
-    private static int positive(String name, String value, int max) {
-        try {
-            int n = Integer.parseInt(value.trim().replace("_", ""));
-            if (n >= 1 && n <= max) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below, with the value
-        }
-        throw new IllegalArgumentException(name + ": expected a whole number from 1 to " + max + " but was [" + value + "]");
     }
 }

@@ -21,7 +21,7 @@ import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The side-by-side benchmarks of ARCHITECTURE §8, in one JVM against one broker: producer and
+ * The side-by-side benchmarks of docs/benchmarks.md, in one JVM against one broker: producer and
  * consumer throughput against the raw Kafka clients with identical settings, the in-memory
  * transport against an {@code ArrayBlockingQueue} hand-off, and end-to-end latency at a fixed
  * rate. Warm-up first, then alternating A/B pairs; medians are quoted. Prints a table and, last,

@@ -50,9 +50,10 @@ import java.util.function.Supplier;
  *
  * <p><b>Validation</b> happens here, once: a value of the wrong type, a broken rule, malformed
  * YAML or an empty file throws {@link MqConfigException} naming the key, the value, what is
- * allowed and the source; unknown keys are logged at WARN with the nearest known key. Unless the
- * transport is {@code inmemory} (by {@code mq.transport} / {@code MQ_TRANSPORT} or the
- * {@code transport} key), {@code common.brokers} must not be empty.
+ * allowed and the source; unknown keys are logged at WARN with the nearest known key. What a
+ * transport needs beyond that (Kafka: {@code common.brokers}) is the transport's own check,
+ * {@code TransportProvider.validate}, which {@code Mq} runs once the transport is chosen: this
+ * loader knows no transport.
  *
  * <p>Thread-safe. Settings are read from the system properties and the environment at each
  * {@link #load}.
@@ -60,7 +61,6 @@ import java.util.function.Supplier;
 public final class CoordConfigLoader implements ConfigLoader {
     /** The class path resource looked for last. */
     public static final String CLASSPATH_RESOURCE = "kafka.yaml";
-    private static final String INMEMORY = "inmemory";
 
     private final Supplier<CoordSettings> settings;
     private final Logger log;
@@ -101,7 +101,7 @@ public final class CoordConfigLoader implements ConfigLoader {
                 return consul;
             }
         }
-        return fromClassPath(s, serviceName);
+        return fromClassPath(serviceName);
     }
 
     @Override
@@ -145,12 +145,12 @@ public final class CoordConfigLoader implements ConfigLoader {
             throw new MqConfigException(key + ": expected a readable kafka.yaml file but was [" + path + "] (" + origin
                     + "): " + e.getClass().getSimpleName(), e);
         }
-        return finish(KafkaYamlParser.parse(KafkaYamlParser.decode(bytes, source), source), source, serviceName, s);
+        return finish(KafkaYamlParser.parse(KafkaYamlParser.decode(bytes, source), source), source, serviceName);
     }
 
     // ---- class path ---------------------------------------------------------------------------
 
-    private Optional<MqConfig> fromClassPath(CoordSettings s, String serviceName) {
+    private Optional<MqConfig> fromClassPath(String serviceName) {
         ClassLoader cl = classLoader != null ? classLoader : Thread.currentThread().getContextClassLoader();
         if (cl == null) {
             cl = CoordConfigLoader.class.getClassLoader();
@@ -167,7 +167,7 @@ public final class CoordConfigLoader implements ConfigLoader {
             throw new MqConfigException("kafka.yaml could not be read: " + e.getClass().getSimpleName() + " (" + source + ")", e);
         }
         return Optional.of(finish(KafkaYamlParser.parse(KafkaYamlParser.decode(bytes, source), source), source,
-                serviceName, s));
+                serviceName));
     }
 
     // ---- Consul -------------------------------------------------------------------------------
@@ -219,7 +219,7 @@ public final class CoordConfigLoader implements ConfigLoader {
             source = "consul " + key;
             tree = KafkaYamlParser.parse(global.isPresent() ? global.get() : own.get(), source);
         }
-        MqConfig config = finish(tree, source, serviceName, s);
+        MqConfig config = finish(tree, source, serviceName);
         if (cache != null) {
             try {
                 cache.write(cacheFile, source + " at " + s.consulAddress(), KafkaYamlParser.dump(tree));
@@ -257,7 +257,7 @@ public final class CoordConfigLoader implements ConfigLoader {
         ConfigCache.Entry copy = entry.get();
         String source = "cache " + cacheFile + (copy.origin.isEmpty() ? "" : " (copy of " + copy.origin + ")");
         String age = ConfigCache.human(copy.age(Instant.now()));
-        MqConfig config = finish(KafkaYamlParser.parse(copy.yaml, source), source, serviceName, s);
+        MqConfig config = finish(KafkaYamlParser.parse(copy.yaml, source), source, serviceName);
         log.atWarn().setMessage("consul gave no configuration; using the last-known-good copy from " + age + " ago")
                 .addKeyValue("service", serviceName)
                 .addKeyValue("consul", s.consulAddress())
@@ -281,7 +281,7 @@ public final class CoordConfigLoader implements ConfigLoader {
 
     // ---- common -------------------------------------------------------------------------------
 
-    private MqConfig finish(Map<String, Object> tree, String source, String serviceName, CoordSettings s) {
+    private MqConfig finish(Map<String, Object> tree, String source, String serviceName) {
         List<KafkaYamlBinder.UnknownKey> unknown = new ArrayList<>();
         MqConfig config;
         try {
@@ -289,22 +289,11 @@ public final class CoordConfigLoader implements ConfigLoader {
         } finally {
             KafkaYaml.warn(unknown, log);
         }
-        requireBrokers(config, serviceName, source, s);
         log.atInfo().setMessage("mq configuration loaded")
                 .addKeyValue("service", serviceName)
                 .addKeyValue("source", source)
                 .log();
         return config;
-    }
-
-    private static void requireBrokers(MqConfig config, String serviceName, String source, CoordSettings s) {
-        MqConfig effective = config.forService(serviceName);
-        String transport = s.transport() != null ? s.transport() : effective.transport();
-        if (INMEMORY.equalsIgnoreCase(transport) || !effective.common().brokers().isEmpty()) {
-            return;
-        }
-        throw new MqConfigException("common.brokers: expected at least one host:port (a list, or one comma-separated"
-                + " string) but was [] (" + source + "); only transport: inmemory runs without brokers");
     }
 
     @Override

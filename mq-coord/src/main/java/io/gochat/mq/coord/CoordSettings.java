@@ -39,8 +39,7 @@ final class CoordSettings {
         CACHE_DIR("mq.config.cache.dir", "MQ_CONFIG_CACHE_DIR"),
         CONNECT_TIMEOUT("mq.consul.connectTimeoutMs", "MQ_CONSUL_CONNECT_TIMEOUT_MS"),
         READ_TIMEOUT("mq.consul.readTimeoutMs", "MQ_CONSUL_READ_TIMEOUT_MS"),
-        RETRIES("mq.consul.retries", "MQ_CONSUL_RETRIES"),
-        TRANSPORT("mq.transport", "MQ_TRANSPORT");
+        RETRIES("mq.consul.retries", "MQ_CONSUL_RETRIES");
 
         final String property;
         final String env;
@@ -62,7 +61,6 @@ final class CoordSettings {
     private final Duration connectTimeout;
     private final Duration readTimeout;
     private final int retries;
-    private final String transport;
 
     private CoordSettings(Builder b) {
         this.configFile = b.configFile;
@@ -76,7 +74,6 @@ final class CoordSettings {
         this.connectTimeout = b.connectTimeout;
         this.readTimeout = b.readTimeout;
         this.retries = b.retries;
-        this.transport = b.transport;
     }
 
     /** From this JVM's system properties and environment. */
@@ -125,7 +122,6 @@ final class CoordSettings {
         if (retries != null) {
             b.retries(integer(retries, 0, 10, lookup.origin(Key.RETRIES)));
         }
-        b.transport(lookup.value(Key.TRANSPORT));
         return b.build();
     }
 
@@ -245,11 +241,6 @@ final class CoordSettings {
         return retries;
     }
 
-    /** The transport named by {@code mq.transport}/{@code MQ_TRANSPORT}, or {@code null}. */
-    String transport() {
-        return transport;
-    }
-
     /** {@code <root>/<env>/global/kafka.yaml}. */
     String globalKey() {
         return root + "/" + env + "/global/kafka.yaml";
@@ -304,7 +295,6 @@ final class CoordSettings {
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private Duration readTimeout = DEFAULT_READ_TIMEOUT;
         private int retries = DEFAULT_RETRIES;
-        private String transport;
 
         private Builder() {
         }
@@ -357,11 +347,6 @@ final class CoordSettings {
 
         Builder retries(int retries) {
             this.retries = retries;
-            return this;
-        }
-
-        Builder transport(String transport) {
-            this.transport = transport;
             return this;
         }
 

@@ -19,8 +19,9 @@ import java.util.Objects;
  *
  * <p>The YAML is read with SnakeYAML's safe loader and bounded input (no arbitrary types, at most
  * 20 aliases to collections, 32 levels of nesting, 1 MiB of text). Unknown keys are logged at WARN
- * to {@code io.gochat.mq.coord} with the nearest known key. Unlike the loader, this method does not
- * require {@code common.brokers}: the model allows none for the in-memory transport.
+ * to {@code io.gochat.mq.coord} with the nearest known key. Whether the configuration has what a
+ * transport needs (Kafka: {@code common.brokers}) is checked by that transport when {@code Mq}
+ * creates a client.
  *
  * <p>See {@code docs/configuration.md} for every key. Thread-safe.
  */

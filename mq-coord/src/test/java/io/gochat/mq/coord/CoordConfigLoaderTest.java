@@ -20,7 +20,7 @@ import java.util.Optional;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Where the configuration comes from, and the checks made at load (ARCHITECTURE §6). */
+/** Where the configuration comes from, and the checks made at load (docs/configuration.md). */
 class CoordConfigLoaderTest {
     private static final String BROKERS = "common:\n  brokers: [\"kafka-1:9092\"]\n";
 
@@ -166,31 +166,16 @@ class CoordConfigLoaderTest {
     }
 
     @Test
-    @DisplayName("no brokers is an error naming common.brokers and the source, unless the transport is inmemory")
-    void brokersRequired() throws Exception {
+    @DisplayName("a configuration without brokers loads: what a transport needs is the transport's check, not the loader's")
+    void noBrokersRuleInTheLoader() throws Exception {
         Path file = file("kafka.yaml", "producer:\n  lingerMs: 1\n");
         CoordSettings s = settings().configFile(file.toString(), "system property mq.config.file").build();
-        assertThatThrownBy(() -> loader(s, classPath(null)).load("svc"))
-                .isInstanceOf(MqConfigException.class)
-                .hasMessage("common.brokers: expected at least one host:port (a list, or one comma-separated string) but was [] (file "
-                        + file.toAbsolutePath() + "); only transport: inmemory runs without brokers");
 
-        Path inMemory = file("inmemory.yaml", "transport: inmemory\nproducer:\n  lingerMs: 1\n");
-        CoordSettings s2 = settings().configFile(inMemory.toString(), "system property mq.config.file").build();
-        assertThat(loader(s2, classPath(null)).load("svc")).isPresent();
+        Optional<MqConfig> loaded = loader(s, classPath(null)).load("svc");
 
-        CoordSettings s3 = settings().configFile(file.toString(), "system property mq.config.file").transport("inmemory").build();
-        assertThat(loader(s3, classPath(null)).load("svc")).isPresent();
-    }
-
-    @Test
-    @DisplayName("brokers set by a service's override satisfy the rule for that service only")
-    void brokersFromOverride() throws Exception {
-        Path file = file("kafka.yaml", "services:\n  im-gateway:\n    common:\n      brokers: [\"kafka-9:9092\"]\n");
-        CoordSettings s = settings().configFile(file.toString(), "system property mq.config.file").build();
-        Optional<MqConfig> gateway = loader(s, classPath(null)).load("im-gateway");
-        assertThat(gateway.orElseThrow().forService("im-gateway").common().brokers()).containsExactly("kafka-9:9092");
-        assertThatThrownBy(() -> loader(s, classPath(null)).load("im-logic")).hasMessageStartingWith("common.brokers: ");
+        assertThat(loaded).isPresent();
+        assertThat(loaded.orElseThrow().common().brokers()).isEmpty();
+        assertThat(loaded.orElseThrow().producer().lingerMs()).isEqualTo(1);
     }
 
     @Test

@@ -44,7 +44,7 @@ class CoordSettingsTest {
         env.putAll(Map.of("MQ_CONFIG_FILE", "/etc/gochat/kafka.yaml", "CONSUL_HTTP_ADDR", "consul.local:8501",
                 "CONSUL_HTTP_TOKEN", "tok", "APP_ENV", "prod", "MQ_CONSUL_ROOT", "team/config",
                 "MQ_CONFIG_CACHE_DIR", "/var/cache/mq", "MQ_CONSUL_CONNECT_TIMEOUT_MS", "100",
-                "MQ_CONSUL_READ_TIMEOUT_MS", "200", "MQ_CONSUL_RETRIES", "0", "MQ_TRANSPORT", "inmemory"));
+                "MQ_CONSUL_READ_TIMEOUT_MS", "200", "MQ_CONSUL_RETRIES", "0"));
         CoordSettings s = settings();
         assertThat(s.configFile()).isEqualTo("/etc/gochat/kafka.yaml");
         assertThat(s.configFileOrigin()).isEqualTo("environment variable MQ_CONFIG_FILE");
@@ -56,7 +56,6 @@ class CoordSettingsTest {
         assertThat(s.connectTimeout()).isEqualTo(Duration.ofMillis(100));
         assertThat(s.readTimeout()).isEqualTo(Duration.ofMillis(200));
         assertThat(s.retries()).isZero();
-        assertThat(s.transport()).isEqualTo("inmemory");
     }
 
     @Test

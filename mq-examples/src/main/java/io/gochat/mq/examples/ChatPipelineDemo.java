@@ -92,7 +92,7 @@ public final class ChatPipelineDemo {
         DemoOptions options;
         try {
             options = DemoOptions.parse(args, env);
-        } catch (DemoOptions.UsageException e) {
+        } catch (CommandLine.UsageException e) {
             err.println("error: " + e.getMessage());
             err.println();
             err.print(DemoOptions.USAGE);

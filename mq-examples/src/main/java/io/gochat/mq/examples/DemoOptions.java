@@ -1,5 +1,7 @@
 package io.gochat.mq.examples;
 
+import io.gochat.mq.examples.CommandLine.UsageException;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -86,7 +88,7 @@ final class DemoOptions {
     /**
      * Parses {@code args}; {@code env} is the process environment (a parameter so tests can pass their own).
      *
-     * @throws UsageException naming the bad option and what it accepts
+     * @throws CommandLine.UsageException naming the bad option and what it accepts
      */
     static DemoOptions parse(String[] args, Map<String, String> env) {
         int messages = 100_000;
@@ -95,53 +97,43 @@ final class DemoOptions {
         String topic = null;
         String transport = null;
         Path config = null;
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            String name = arg;
-            String value = null;
-            int eq = arg.indexOf('=');
-            if (arg.startsWith("--") && eq > 0) {
-                name = arg.substring(0, eq);
-                value = arg.substring(eq + 1);
-            }
+        CommandLine line = new CommandLine(args);
+        while (line.next()) {
+            String name = line.name();
             switch (name) {
                 case "-h":
                 case "--help":
                     return new DemoOptions(messages, users, partitions, DEFAULT_TOPIC, Mode.EMBEDDED_KAFKA, "kafka", null, null, true);
                 case "--messages":
-                    value = value != null ? value : next(args, ++i, name);
-                    messages = positive(name, value, 100_000_000);
+                    messages = line.positive(100_000_000);
                     break;
                 case "--users":
-                    value = value != null ? value : next(args, ++i, name);
-                    users = positive(name, value, 1_000_000);
+                    users = line.positive(1_000_000);
                     break;
                 case "--partitions":
-                    value = value != null ? value : next(args, ++i, name);
-                    partitions = positive(name, value, 10_000);
+                    partitions = line.positive(10_000);
                     break;
                 case "--topic":
-                    topic = value != null ? value : next(args, ++i, name);
+                    topic = line.value();
                     if (!topic.matches("[a-zA-Z0-9._-]{1,249}")) {
                         throw new UsageException("--topic: expected a Kafka topic name (letters, digits, '.', '_', '-')"
                                 + " but was [" + topic + "]");
                     }
                     break;
                 case "--transport":
-                    transport = (value != null ? value : next(args, ++i, name)).trim().toLowerCase(java.util.Locale.ROOT);
+                    transport = line.value().trim().toLowerCase(java.util.Locale.ROOT);
                     if (!transport.equals("kafka") && !transport.equals("inmemory")) {
                         throw new UsageException("--transport: expected kafka or inmemory but was [" + transport + "]");
                     }
                     break;
                 case "--config":
-                    config = Path.of(value != null ? value : next(args, ++i, name));
+                    config = Path.of(line.value());
                     if (!Files.isReadable(config) || Files.isDirectory(config)) {
                         throw new UsageException("--config: cannot read the file [" + config.toAbsolutePath() + "]");
                     }
                     break;
                 default:
-                    throw new UsageException(arg.startsWith("-") ? "unknown option [" + arg + "]"
-                            : "unexpected argument [" + arg + "]; options start with --");
+                    throw line.unknown();
             }
         }
         if (users > messages) {
@@ -175,35 +167,7 @@ final class DemoOptions {
                 Mode.EMBEDDED_KAFKA, "kafka", null, null, false);
     }
 
-    private static String next(String[] args, int i, String name) {
-        if (i >= args.length || args[i].startsWith("--")) {
-            throw new UsageException(name + " needs a value");
-        }
-        return args[i];
-    }
-
-    private static int positive(String name, String value, int max) {
-        try {
-            int n = Integer.parseInt(value.trim().replace("_", ""));
-            if (n >= 1 && n <= max) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below, with the value
-        }
-        throw new UsageException(name + ": expected a whole number from 1 to " + max + " but was [" + value + "]");
-    }
-
     private static boolean notBlank(String s) {
         return s != null && !s.isBlank();
-    }
-
-    /** A bad command line: the message says which option and what it accepts. */
-    static final class UsageException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        UsageException(String message) {
-            super(message);
-        }
     }
 }

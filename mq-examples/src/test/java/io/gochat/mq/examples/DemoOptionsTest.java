@@ -64,7 +64,7 @@ class DemoOptionsTest {
         Path missing = dir.resolve("nope.yaml");
 
         assertThatThrownBy(() -> DemoOptions.parse(new String[] {"--config", missing.toString()}, Map.of()))
-                .isInstanceOf(DemoOptions.UsageException.class)
+                .isInstanceOf(CommandLine.UsageException.class)
                 .hasMessage("--config: cannot read the file [" + missing.toAbsolutePath() + "]");
     }
 
@@ -75,7 +75,7 @@ class DemoOptionsTest {
 
         assertThatThrownBy(() -> DemoOptions.parse(
                 new String[] {"--transport", "inmemory", "--config", yaml.toString()}, Map.of()))
-                .isInstanceOf(DemoOptions.UsageException.class)
+                .isInstanceOf(CommandLine.UsageException.class)
                 .hasMessageContaining("cannot be combined");
     }
 

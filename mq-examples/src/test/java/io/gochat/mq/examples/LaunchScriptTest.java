@@ -92,7 +92,7 @@ class LaunchScriptTest {
             String[] args = java.util.Arrays.copyOfRange(words, 1, words.length);
             try {
                 DemoOptions.parse(args, Map.of());
-            } catch (DemoOptions.UsageException e) {
+            } catch (CommandLine.UsageException e) {
                 // A documented kafka.yaml is the reader's own; everything else must parse.
                 assertThat(e.getMessage()).as(command).startsWith("--config: cannot read the file");
             }

@@ -15,7 +15,9 @@ import io.gochat.mq.spi.TransportProvider;
  * that matters in memory: {@code consumer.autoOffsetReset}, {@code consumer.autoCommitIntervalMs},
  * {@code consumer.sessionTimeoutMs} (how long {@code close()} waits for a callback) and
  * {@code producer.closeTimeoutMs}. A send completes before {@code send} returns: the callback
- * runs on the sending thread.
+ * runs on the sending thread. Brokers, security and pass-through properties mean nothing here, so
+ * it accepts every configuration: {@link #validate} is the default, and a {@code kafka.yaml}
+ * without brokers serves it however the transport was chosen.
  *
  * <p>Registered in {@code META-INF/services/io.gochat.mq.spi.TransportProvider}; picked with
  * {@code Option.withTransport("inmemory")}, {@code -Dmq.transport=inmemory} or

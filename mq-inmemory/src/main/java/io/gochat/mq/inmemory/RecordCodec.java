@@ -1,7 +1,7 @@
 package io.gochat.mq.inmemory;
 
 import io.gochat.mq.Message;
-import io.gochat.mq.spi.MessageAccess;
+import io.gochat.mq.internal.MessageAccess;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

@@ -9,7 +9,7 @@ import io.gochat.mq.SendCallback;
 import io.gochat.mq.spi.ApiPreconditions;
 import io.gochat.mq.spi.CallbackRunner;
 import io.gochat.mq.spi.ClientSpec;
-import io.gochat.mq.spi.MessageAccess;
+import io.gochat.mq.internal.MessageAccess;
 import io.gochat.mq.spi.TraceContext;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;

@@ -5,6 +5,7 @@ import io.gochat.mq.config.CommonConfig;
 import io.gochat.mq.config.ConsumerConfig;
 import io.gochat.mq.config.MqConfig;
 import io.gochat.mq.config.ProducerConfig;
+import io.gochat.mq.config.Secrets;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -56,16 +57,21 @@ final class KafkaProperties {
     /** Properties of every client: brokers, client id, security, then {@code common.properties}. */
     static Map<String, Object> common(MqConfig config, String clientId) {
         CommonConfig common = config.common();
-        if (common.brokers().isEmpty()) {
-            throw new MqConfigException("common.brokers: expected at least one host:port of a Kafka broker but was [] ("
-                    + config.source() + ")");
-        }
+        requireBrokers(config);
         Map<String, Object> props = new LinkedHashMap<>();
         props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, String.join(",", common.brokers()));
         props.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientId);
         props.putAll(SecurityProperties.of(common.sasl(), common.ssl(), config.source()));
         props.putAll(common.properties());
         return props;
+    }
+
+    /** The Kafka transport's own rule on a configuration: it needs brokers. */
+    static void requireBrokers(MqConfig config) {
+        if (config.common().brokers().isEmpty()) {
+            throw new MqConfigException("common.brokers: expected at least one host:port of a Kafka broker but was [] ("
+                    + config.source() + ")");
+        }
     }
 
     /**
@@ -176,19 +182,9 @@ final class KafkaProperties {
         }
     }
 
-    /**
-     * The properties for a log line: secrets and anything holding a private key masked,
-     * certificates reduced to their size.
-     */
+    /** The properties for a log line, masked by the one rule of {@link Secrets}. */
     static Map<String, Object> forLog(Map<String, Object> props) {
-        Map<String, Object> shown = new LinkedHashMap<>();
-        props.forEach((name, value) -> {
-            String text = value instanceof String ? (String) value : "";
-            shown.put(name, text.contains("PRIVATE KEY") ? "******"
-                    : text.contains("-----BEGIN") ? "<PEM, " + text.length() + " chars>"
-                    : SecurityProperties.isSecret(name) ? "******" : value);
-        });
-        return shown;
+        return Secrets.masked(props);
     }
 
     private static void reject(Map<String, String> props, String key, Set<String> names, String source, String why) {

@@ -3,6 +3,7 @@ package io.gochat.mq.kafka;
 import io.gochat.mq.AdminClient;
 import io.gochat.mq.Consumer;
 import io.gochat.mq.Producer;
+import io.gochat.mq.config.MqConfig;
 import io.gochat.mq.spi.ClientSpec;
 import io.gochat.mq.spi.TransportProvider;
 
@@ -27,6 +28,17 @@ public final class KafkaTransportProvider implements TransportProvider {
     @Override
     public String name() {
         return NAME;
+    }
+
+    /**
+     * {@inheritDoc} Kafka needs at least one broker in {@code common.brokers}.
+     *
+     * @throws io.gochat.mq.MqConfigException if {@code common.brokers} is empty, naming the key and
+     *     the configuration's source
+     */
+    @Override
+    public void validate(MqConfig config, String serviceName) {
+        KafkaProperties.requireBrokers(config);
     }
 
     /**

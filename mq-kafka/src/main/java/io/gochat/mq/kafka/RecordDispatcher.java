@@ -2,7 +2,7 @@ package io.gochat.mq.kafka;
 
 import io.gochat.mq.Message;
 import io.gochat.mq.spi.CallbackRunner;
-import io.gochat.mq.spi.MessageAccess;
+import io.gochat.mq.internal.MessageAccess;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;

@@ -5,10 +5,6 @@ import io.gochat.mq.config.SaslConfig;
 import io.gochat.mq.config.SslConfig;
 import io.gochat.mq.kafka.internal.InsecureSslEngineFactory;
 import org.apache.kafka.clients.CommonClientConfigs;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.config.SslConfigs;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
@@ -19,12 +15,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Maps the seed's {@code common.security} block to Kafka client properties: the security
@@ -56,33 +48,6 @@ final class SecurityProperties {
                     + " but client_cert_file is empty (" + source + ")");
         }
         return props;
-    }
-
-    /**
-     * Every client property Kafka itself types as a password (so hides in its own logs), in any
-     * client: {@code sasl.jaas.config}, {@code ssl.*.password}, {@code ssl.keystore.key},
-     * {@code sasl.oauthbearer.assertion.private.key.passphrase}, … including those added by later
-     * Kafka versions.
-     */
-    private static final Set<String> KAFKA_PASSWORDS = kafkaPasswords();
-
-    /** Whether a property's value must never be shown. */
-    static boolean isSecret(String name) {
-        String n = name.toLowerCase(Locale.ROOT);
-        return KAFKA_PASSWORDS.contains(n) || n.contains("password") || n.contains("passphrase") || n.contains("jaas")
-                || n.contains("secret") || n.contains("token") || n.contains("credential") || n.endsWith(".key");
-    }
-
-    private static Set<String> kafkaPasswords() {
-        Set<String> names = new HashSet<>();
-        for (ConfigDef def : List.of(ProducerConfig.configDef(), ConsumerConfig.configDef(), AdminClientConfig.configDef())) {
-            def.configKeys().forEach((name, key) -> {
-                if (key.type == ConfigDef.Type.PASSWORD) {
-                    names.add(name.toLowerCase(Locale.ROOT));
-                }
-            });
-        }
-        return Set.copyOf(names);
     }
 
     private static String jaas(SaslConfig sasl) {

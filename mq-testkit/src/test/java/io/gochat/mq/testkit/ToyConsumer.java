@@ -3,6 +3,7 @@ package io.gochat.mq.testkit;
 import io.gochat.mq.ConsumeCallback;
 import io.gochat.mq.Consumer;
 import io.gochat.mq.Message;
+import io.gochat.mq.internal.MessageAccess;
 import io.gochat.mq.spi.ApiPreconditions;
 import io.gochat.mq.spi.CallbackRunner;
 import io.gochat.mq.spi.ClientSpec;
@@ -206,22 +207,16 @@ final class ToyConsumer implements Consumer {
     }
 
     private Message received(Stored stored, TopicPartition tp, long offset) {
-        Message.Builder b = stored.message().toBuilder().receivedAt(tp.partition(), offset, stored.timestamp());
+        Message m = stored.message();
+        byte[] key = m.key();
+        byte[] value = m.value();
+        Map<String, byte[]> headers = new LinkedHashMap<>(m.headers());
         if (faults.contains(Fault.EMPTY_AS_NULL)) {
-            Message m = stored.message();
-            if (m.key() != null && m.key().length == 0) {
-                b.key((byte[]) null);
-            }
-            if (m.value() != null && m.value().length == 0) {
-                b.value((byte[]) null);
-            }
-            m.headers().forEach((name, bytes) -> {
-                if (bytes != null && bytes.length == 0) {
-                    b.header(name, (byte[]) null);
-                }
-            });
+            key = key != null && key.length == 0 ? null : key;
+            value = value != null && value.length == 0 ? null : value;
+            headers.replaceAll((name, bytes) -> bytes != null && bytes.length == 0 ? null : bytes);
         }
-        return b.build();
+        return MessageAccess.received(m.topic(), key, value, headers, tp.partition(), offset, stored.timestamp());
     }
 
     /** Gives up partitions no longer assigned, takes free ones that are. Caller holds the lock. */

@@ -1,4 +1,4 @@
-package io.gochat.mq.spi;
+package io.gochat.mq.internal;
 
 import io.gochat.mq.Message;
 import org.junit.jupiter.api.DisplayName;
@@ -54,8 +54,11 @@ class MessageAccessTest {
         assertThat(MessageAccess.key(message)).isSameAs(key);
         assertThat(MessageAccess.value(message)).isSameAs(value);
         assertThat(MessageAccess.headers(message).get("trace_id")).isSameAs(trace);
-        assertThat(message).isEqualTo(Message.builder("orders").key("user-1").value("hello")
-                .header("trace_id", "t-9").header("empty", (byte[]) null).receivedAt(2, 17, 1234).build());
+        assertThat(message).isEqualTo(MessageAccess.received("orders", utf8("user-1"), utf8("hello"),
+                Message.builder("orders").header("trace_id", "t-9").header("empty", (byte[]) null).build().headers(),
+                2, 17, 1234));
+        assertThat(message.toBuilder().build()).isEqualTo(Message.builder("orders").key("user-1").value("hello")
+                .header("trace_id", "t-9").header("empty", (byte[]) null).build());
         assertThat(message.traceId()).isEqualTo("t-9");
         assertThat(message.headers().keySet()).containsExactly("trace_id", "empty");
         assertThat(message.partition()).isEqualTo(2);

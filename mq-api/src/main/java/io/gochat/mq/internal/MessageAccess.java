@@ -1,4 +1,4 @@
-package io.gochat.mq.spi;
+package io.gochat.mq.internal;
 
 import io.gochat.mq.Message;
 
@@ -7,7 +7,9 @@ import java.util.Objects;
 
 /**
  * A transport's view of a {@link Message} without the defensive copies of its public accessors
- * and builder.
+ * and builder; not API (see the {@linkplain io.gochat.mq.internal package}). It is also the only
+ * way to build a received message, one that says where it came from: {@code Message}'s public
+ * builder makes only messages that have not been sent.
  *
  * <p>{@code Message} copies every array on the way in and on the way out, so that application code
  * can never change a message after the fact. A transport moves every message through its hot path
@@ -63,8 +65,8 @@ public final class MessageAccess {
     }
 
     /**
-     * The hook through which {@link Message} opens its fields to this class; not for use by
-     * transports. {@link Message}'s class initialiser installs the only bridge a JVM accepts.
+     * The hook through which {@link Message} opens its fields to this class; not for transports
+     * either. {@link Message}'s class initialiser installs the only bridge a JVM accepts.
      */
     public interface Bridge {
         /** See {@link MessageAccess#key}. */
