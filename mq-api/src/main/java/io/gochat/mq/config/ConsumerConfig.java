@@ -6,9 +6,12 @@ import java.util.Map;
 /**
  * {@code consumer}: how a group member reads. Immutable. Defaults are the seed's: commit processed
  * offsets every 5 s, start at {@code latest} for a group with no committed offset, 30 s session,
- * 10 s heartbeat.
+ * 10 s heartbeat. Additions: one callback at a time ({@code concurrency: 1}), at most 1,000
+ * fetched-but-uncommitted messages per partition, a WARN for a callback running over 30 s.
  */
 public final class ConsumerConfig {
+    /** The largest {@code concurrency}: more callbacks at once than this is a configuration mistake. */
+    public static final int MAX_CONCURRENCY = 1024;
     /** Allowed {@code autoOffsetReset} values. */
     public static final List<String> OFFSET_RESETS = List.of("earliest", "latest");
 
@@ -16,6 +19,9 @@ public final class ConsumerConfig {
     private final String autoOffsetReset;
     private final int sessionTimeoutMs;
     private final int heartbeatIntervalMs;
+    private final int concurrency;
+    private final int maxPendingPerPartition;
+    private final int stallThresholdMs;
     private final Map<String, String> properties;
 
     private ConsumerConfig(Builder b, Map<String, String> properties) {
@@ -23,6 +29,9 @@ public final class ConsumerConfig {
         this.autoOffsetReset = b.autoOffsetReset;
         this.sessionTimeoutMs = b.sessionTimeoutMs;
         this.heartbeatIntervalMs = b.heartbeatIntervalMs;
+        this.concurrency = b.concurrency;
+        this.maxPendingPerPartition = b.maxPendingPerPartition;
+        this.stallThresholdMs = b.stallThresholdMs;
         this.properties = properties;
     }
 
@@ -36,6 +45,12 @@ public final class ConsumerConfig {
                     "at most a third of " + prefix + "sessionTimeoutMs (" + b.sessionTimeoutMs / 3 + ")",
                     b.heartbeatIntervalMs);
         }
+        if (b.concurrency < 1 || b.concurrency > MAX_CONCURRENCY) {
+            throw ConfigValues.invalid(source, prefix + "concurrency", "an integer from 1 to " + MAX_CONCURRENCY,
+                    b.concurrency);
+        }
+        ConfigValues.positive(source, prefix + "maxPendingPerPartition", b.maxPendingPerPartition);
+        ConfigValues.positive(source, prefix + "stallThresholdMs", b.stallThresholdMs);
         return new ConsumerConfig(b, b.validatedProperties(source, prefix));
     }
 
@@ -59,6 +74,30 @@ public final class ConsumerConfig {
         return heartbeatIntervalMs;
     }
 
+    /**
+     * {@code concurrency}: how many callbacks of one consumer may run at once (default 1: one at a
+     * time, on the thread that called {@code subscribe}). Above 1, messages with the same key still
+     * run one at a time in offset order, and messages without a key keep their partition's order
+     * among themselves; different keys run at once on the consumer's worker threads.
+     */
+    public int concurrency() {
+        return concurrency;
+    }
+
+    /**
+     * {@code maxPendingPerPartition}: how many fetched-but-uncommitted messages one partition may
+     * hold before the consumer stops fetching from it (default 1000). Bounds memory, and the
+     * messages delivered again after a crash.
+     */
+    public int maxPendingPerPartition() {
+        return maxPendingPerPartition;
+    }
+
+    /** {@code stallThresholdMs}: a callback running longer than this is logged at WARN, once (default 30000). */
+    public int stallThresholdMs() {
+        return stallThresholdMs;
+    }
+
     /** {@code properties}: raw transport properties for consumers, applied last. */
     public Map<String, String> properties() {
         return properties;
@@ -66,14 +105,16 @@ public final class ConsumerConfig {
 
     Builder toBuilder() {
         Builder b = new Builder().autoCommitIntervalMs(autoCommitIntervalMs).autoOffsetReset(autoOffsetReset)
-                .sessionTimeoutMs(sessionTimeoutMs).heartbeatIntervalMs(heartbeatIntervalMs);
+                .sessionTimeoutMs(sessionTimeoutMs).heartbeatIntervalMs(heartbeatIntervalMs).concurrency(concurrency)
+                .maxPendingPerPartition(maxPendingPerPartition).stallThresholdMs(stallThresholdMs);
         return b.copyProperties(properties);
     }
 
     @Override
     public String toString() {
         return "{autoCommitIntervalMs=" + autoCommitIntervalMs + ", autoOffsetReset=" + autoOffsetReset
-                + ", sessionTimeoutMs=" + sessionTimeoutMs + ", heartbeatIntervalMs=" + heartbeatIntervalMs
+                + ", sessionTimeoutMs=" + sessionTimeoutMs + ", heartbeatIntervalMs=" + heartbeatIntervalMs + ", concurrency=" + concurrency
+                + ", maxPendingPerPartition=" + maxPendingPerPartition + ", stallThresholdMs=" + stallThresholdMs
                 + ", properties=" + Secrets.masked(properties) + '}';
     }
 
@@ -83,6 +124,9 @@ public final class ConsumerConfig {
         private String autoOffsetReset = "latest";
         private int sessionTimeoutMs = 30_000;
         private int heartbeatIntervalMs = 10_000;
+        private int concurrency = 1;
+        private int maxPendingPerPartition = 1000;
+        private int stallThresholdMs = 30_000;
 
         Builder() {
         }
@@ -104,6 +148,21 @@ public final class ConsumerConfig {
 
         public Builder heartbeatIntervalMs(int heartbeatIntervalMs) {
             this.heartbeatIntervalMs = heartbeatIntervalMs;
+            return this;
+        }
+
+        public Builder concurrency(int concurrency) {
+            this.concurrency = concurrency;
+            return this;
+        }
+
+        public Builder maxPendingPerPartition(int maxPendingPerPartition) {
+            this.maxPendingPerPartition = maxPendingPerPartition;
+            return this;
+        }
+
+        public Builder stallThresholdMs(int stallThresholdMs) {
+            this.stallThresholdMs = stallThresholdMs;
             return this;
         }
     }

@@ -44,6 +44,9 @@ class MqConfigTest {
         assertThat(c.consumer().autoOffsetReset()).isEqualTo("latest");
         assertThat(c.consumer().sessionTimeoutMs()).isEqualTo(30000);
         assertThat(c.consumer().heartbeatIntervalMs()).isEqualTo(10000);
+        assertThat(c.consumer().concurrency()).isEqualTo(1);
+        assertThat(c.consumer().maxPendingPerPartition()).isEqualTo(1000);
+        assertThat(c.consumer().stallThresholdMs()).isEqualTo(30000);
         assertThat(c.transport()).isNull();
     }
 
@@ -64,6 +67,14 @@ class MqConfigTest {
                 .hasMessageStartingWith("consumer.autoOffsetReset: expected one of [earliest, latest] but was [newest]");
         assertThat(invalid(b -> b.consumer(c -> c.heartbeatIntervalMs(10001))))
                 .hasMessageStartingWith("consumer.heartbeatIntervalMs: expected at most a third of consumer.sessionTimeoutMs (10000) but was [10001]");
+        assertThat(invalid(b -> b.consumer(c -> c.concurrency(0))))
+                .hasMessageStartingWith("consumer.concurrency: expected an integer from 1 to 1024 but was [0]");
+        assertThat(invalid(b -> b.consumer(c -> c.concurrency(1025))))
+                .hasMessageStartingWith("consumer.concurrency: expected an integer from 1 to 1024 but was [1025]");
+        assertThat(invalid(b -> b.consumer(c -> c.maxPendingPerPartition(0))))
+                .hasMessageStartingWith("consumer.maxPendingPerPartition: expected a positive number but was [0]");
+        assertThat(invalid(b -> b.consumer(c -> c.stallThresholdMs(-5))))
+                .hasMessageStartingWith("consumer.stallThresholdMs: expected a positive number but was [-5]");
         assertThat(invalid(b -> b.consumer(c -> c.autoCommitIntervalMs(0))))
                 .hasMessageStartingWith("consumer.autoCommitIntervalMs: expected a positive number but was [0]");
         assertThat(invalid(b -> b.common(c -> c.brokers("kafka-1"))))

@@ -121,6 +121,9 @@ final class KafkaYamlBinder {
                     .with("autoOffsetReset", leaf(Type.TEXT, (b, v) -> b.consumer(c -> c.autoOffsetReset((String) v))))
                     .with("sessionTimeoutMs", leaf(Type.INT, (b, v) -> b.consumer(c -> c.sessionTimeoutMs((Integer) v))))
                     .with("heartbeatIntervalMs", leaf(Type.INT, (b, v) -> b.consumer(c -> c.heartbeatIntervalMs((Integer) v))))
+                    .with("concurrency", leaf(Type.INT, (b, v) -> b.consumer(c -> c.concurrency((Integer) v))))
+                    .with("maxPendingPerPartition", leaf(Type.INT, (b, v) -> b.consumer(c -> c.maxPendingPerPartition((Integer) v))))
+                    .with("stallThresholdMs", leaf(Type.INT, (b, v) -> b.consumer(c -> c.stallThresholdMs((Integer) v))))
                     .with("properties", leaf(Type.PROPERTIES, (b, v) -> b.consumer(c -> c.properties(properties(v))))));
 
     private static final String SERVICES = "services";

@@ -53,7 +53,7 @@ class KafkaYamlTest {
     }
 
     @Test
-    @DisplayName("the keys beyond the seed are read: timeouts, transport, properties, SASL and TLS")
+    @DisplayName("the keys beyond the seed are read: timeouts, transport, properties, SASL, TLS and consumer concurrency")
     void additions() throws IOException {
         java.nio.file.Path ca = java.nio.file.Files.createTempFile("ca", ".pem");
         try {
@@ -75,6 +75,9 @@ class KafkaYamlTest {
                     "  closeTimeoutMs: 1000",
                     "  properties: {max.in.flight.requests.per.connection: 5, enable.metrics.push: false}",
                     "consumer:",
+                    "  concurrency: 64",
+                    "  maxPendingPerPartition: 500",
+                    "  stallThresholdMs: 5000",
                     "  properties:",
                     "    max.poll.records: 100",
                     ""), SOURCE);
@@ -92,6 +95,9 @@ class KafkaYamlTest {
             assertThat(config.producer().properties()).containsExactly(
                     Map.entry("max.in.flight.requests.per.connection", "5"), Map.entry("enable.metrics.push", "false"));
             assertThat(config.consumer().properties()).containsExactly(Map.entry("max.poll.records", "100"));
+            assertThat(config.consumer().concurrency()).isEqualTo(64);
+            assertThat(config.consumer().maxPendingPerPartition()).isEqualTo(500);
+            assertThat(config.consumer().stallThresholdMs()).isEqualTo(5000);
         } finally {
             java.nio.file.Files.delete(ca);
         }
@@ -227,7 +233,8 @@ class KafkaYamlTest {
                 "producer.requiredAcks", "producer.enableIdempotence", "producer.compression", "producer.batchSize",
                 "producer.lingerMs", "producer.deliveryTimeoutMs", "producer.closeTimeoutMs", "producer.properties",
                 "consumer.autoCommitIntervalMs", "consumer.autoOffsetReset", "consumer.sessionTimeoutMs",
-                "consumer.heartbeatIntervalMs", "consumer.properties", "transport", "services");
+                "consumer.heartbeatIntervalMs", "consumer.concurrency", "consumer.maxPendingPerPartition",
+                "consumer.stallThresholdMs", "consumer.properties", "transport", "services");
     }
 
     @Test

@@ -50,6 +50,10 @@ class ValidationTest {
                         "producer.compression: expected one of [none, gzip, snappy, lz4, zstd] but was [lz5] (" + SOURCE + ")"),
                 rule("autoOffsetReset is earliest or latest", "consumer:\n  autoOffsetReset: newest\n",
                         "consumer.autoOffsetReset: expected one of [earliest, latest] but was [newest] (" + SOURCE + ")"),
+                rule("concurrency is from 1 to 1024", "consumer:\n  concurrency: 0\n",
+                        "consumer.concurrency: expected an integer from 1 to 1024 but was [0] (" + SOURCE + ")"),
+                rule("maxPendingPerPartition is positive", "services:\n  im-logic:\n    consumer:\n      maxPendingPerPartition: 0\n",
+                        "services.im-logic.consumer.maxPendingPerPartition: expected a positive number but was [0] (" + SOURCE + ")"),
                 rule("heartbeatIntervalMs is at most a third of sessionTimeoutMs",
                         "consumer:\n  sessionTimeoutMs: 30000\n  heartbeatIntervalMs: 10001\n",
                         "consumer.heartbeatIntervalMs: expected at most a third of consumer.sessionTimeoutMs (10000) but was [10001] ("
