@@ -237,6 +237,10 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
      */
     public void revoke(Collection<P> revoked, Duration bound) {
         List<Partition> leaving = stop(revoked);
+        if (closed) {
+            leaving.forEach(this::remove); // finished or closed: there is nothing left to wait for or report
+            return;
+        }
         awaitIdle(leaving, bound, "partitions revoked");
         report();
         leaving.forEach(this::remove);
