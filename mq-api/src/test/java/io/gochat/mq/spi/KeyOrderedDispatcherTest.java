@@ -9,7 +9,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.slf4j.MDC;
-import org.slf4j.event.KeyValuePair;
 import org.slf4j.event.Level;
 import org.slf4j.event.LoggingEvent;
 
@@ -105,13 +104,6 @@ class KeyOrderedDispatcherTest {
         }
     }
 
-    private static Map<String, Object> keyValues(LoggingEvent event) {
-        Map<String, Object> kv = new HashMap<>();
-        for (KeyValuePair pair : event.getKeyValuePairs()) {
-            kv.put(pair.key, pair.value);
-        }
-        return kv;
-    }
 
     @Test
     @DisplayName("thousands of messages of hundreds of keys under random delays: each key in offset order, never two of a key at once, at most concurrency at once")
@@ -307,7 +299,7 @@ class KeyOrderedDispatcherTest {
         }
         List<LoggingEvent> warns = log.events.stream().filter(e -> e.getLevel() == Level.WARN).toList();
         assertThat(warns).hasSize(1);
-        Map<String, Object> kv = keyValues(warns.get(0));
+        Map<String, Object> kv = RecordingLogger.keyValues(warns.get(0));
         assertThat(kv).containsEntry("topic", "orders").containsEntry("partition", "p0".hashCode() & 7)
                 .containsEntry("offset", 7L).containsKey("keyHash");
         assertThat(kv.values()).noneMatch(v -> String.valueOf(v).contains("secret-user"));

@@ -146,15 +146,8 @@ final class InMemoryConsumer implements Consumer {
         Thread self = Thread.currentThread();
         loop:
         while (true) {
-            if (attention) {
-                attention = false;
-                if (closeRequested || crashed || brokerClosed) {
-                    break;
-                }
-                if (syncRequested) {
-                    syncRequested = false;
-                    group.sync(this);
-                }
+            if (attention && stopAfterEvents(() -> group.sync(this))) {
+                break;
             }
             if (self.isInterrupted()) {
                 log.atInfo().setMessage("subscribe thread interrupted; closing the consumer")
@@ -214,15 +207,8 @@ final class InMemoryConsumer implements Consumer {
             long nextCommit = System.nanoTime() + commitIntervalNanos;
             Thread self = Thread.currentThread();
             while (true) {
-                if (attention) {
-                    attention = false;
-                    if (closeRequested || crashed || brokerClosed) {
-                        break;
-                    }
-                    if (syncRequested) {
-                        syncRequested = false;
-                        sync(parallel, bound);
-                    }
+                if (attention && stopAfterEvents(() -> sync(parallel, bound))) {
+                    break;
                 }
                 if (self.isInterrupted() || parallel.cancelled()) {
                     log.atInfo().setMessage(parallel.cancelled() ? "a callback was cancelled by an interrupt; closing the consumer"
@@ -272,6 +258,19 @@ final class InMemoryConsumer implements Consumer {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** Answers the group's requests between messages: true to stop (close, crash, broker closed), after a sync if asked. */
+    private boolean stopAfterEvents(Runnable sync) {
+        attention = false;
+        if (closeRequested || crashed || brokerClosed) {
+            return true;
+        }
+        if (syncRequested) {
+            syncRequested = false;
+            sync.run();
+        }
+        return false;
     }
 
     /** Lets the partitions that leave finish their callbacks (within {@code bound}), then syncs with the group. */
