@@ -61,7 +61,11 @@ final class SkippedGroups implements TestWatcher, AfterAllCallback {
                     .map(e -> e.getKey() + " (" + e.getValue().tests + (e.getValue().tests == 1 ? " test: " : " tests: ")
                             + e.getValue().reason + ")")
                     .collect(Collectors.joining("; "));
-            LOG.warn("{}: contract tests skipped: {}", context.getRequiredTestClass().getSimpleName(), list);
+            int tests = skipped.values().stream().mapToInt(s -> s.tests).sum();
+            // the list in the message itself: a log pattern without key-values must still show it
+            LOG.atWarn().setMessage("{}: contract tests skipped: {}")
+                    .addArgument(context.getRequiredTestClass().getSimpleName()).addArgument(list)
+                    .addKeyValue("skippedTests", tests).log();
         }
     }
 

@@ -88,15 +88,17 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * fails it. The skipped groups are listed, with the reason, in one log line at the end of the
  * class. Clients a test opens are closed after it, also when it fails.
  *
- * <p>What the groups check, in short: {@code RoundTrip} bytes, nulls and positions;
- * {@code Sending} callbacks and sync sends; {@code ProducerClose} flushing and send-after-close;
- * {@code KeyOrdering} partitioning and per-key order; {@code Admin} topics; {@code ConsumerGroups}
- * exactly-once delivery within a group, fan-out across groups, topic isolation;
- * {@code FailingCallbacks} the log-and-go-on rule; {@code ConsumerClose} clean hand-off and the
- * close/subscribe state rules; {@code OffsetReset} earliest and latest; {@code TraceId} the MDC
- * and the {@code trace_id} header; {@code BadInput} argument checks; {@code Crash},
- * {@code Rebalance}, {@code BrokerRestart} at-least-once under faults; {@code Stress} no loss and
- * no duplicates under load.
+ * <p>What the groups check, in short: {@code RoundTrip} bytes, nulls, headers, positions and
+ * timestamps; {@code Sending} callbacks, sync sends and refused sends; {@code ProducerClose}
+ * flushing and send-after-close; {@code KeyOrdering} partitioning and per-key order; {@code Admin}
+ * topics; {@code ConsumerGroups} exactly-once delivery within a group, fan-out across groups,
+ * exact group ids, topic isolation; {@code FailingCallbacks} the log-and-go-on rule;
+ * {@code ConsumerClose} clean hand-off and the close/subscribe state rules; {@code OffsetReset}
+ * earliest and latest; {@code TraceId} the MDC and the {@code trace_id} header; {@code BadInput}
+ * argument checks; {@code Crash} (interval commits included), {@code Rebalance},
+ * {@code BrokerRestart} at-least-once under faults; {@code Stress} no loss and no duplicates under
+ * load. The kit's own self-test shows that each test fails on a transport broken in the way it
+ * names.
  *
  * <p>Tests within one class run one at a time (they share the fixture and the clean-up list).
  */
@@ -1779,8 +1781,8 @@ public abstract class TransportCompatibilityKit {
     }
 
     /**
-     * A consumer that starts at {@code earliest} and commits every {@value #COMMIT_INTERVAL_MS} ms unless {@code tweak}
-     * says otherwise.
+     * A consumer that starts at {@code earliest} and commits every {@value #COMMIT_INTERVAL_MS} ms
+     * unless {@code tweak} says otherwise.
      */
     private Consumer consumer(String group, java.util.function.Consumer<ConsumerConfig.Builder> tweak, Option... extra) {
         MqConfig config = baseConfig().toBuilder()
