@@ -73,14 +73,15 @@ final class KafkaMqProducer implements Producer {
     @Override
     public void send(Message message, SendCallback callback) {
         ApiPreconditions.checkSend(message, callback);
-        Pending p = new Pending(message, callback);
+        Message traced = TraceContext.inject(message); // also for the callback's log line: the trace id as sent
+        Pending p = new Pending(traced, callback);
         inFlight.increment();
         if (closed) {
             p.complete(new MqClosedException("send to topic " + message.topic() + " failed: the producer is closed"));
             return;
         }
         try {
-            producer.send(record(TraceContext.inject(message)), (metadata, error) -> p.complete(error));
+            producer.send(record(traced), (metadata, error) -> p.complete(error));
         } catch (InterruptException e) {
             Thread.currentThread().interrupt();
             p.complete(new MqException("send to topic " + message.topic() + " was interrupted", e));
