@@ -244,6 +244,10 @@ class ParallelConsumerTest {
                 if (i == 0 || i == 1000) {
                     members.add(RecordingConsumer.start(Clients.consumer("g", config), List.of(topic),
                             m -> handled.computeIfAbsent(m.valueAsString(), v -> new AtomicInteger()).incrementAndGet()));
+                    // the member must have joined before anyone closes it: close() before subscribe
+                    // makes subscribe throw, which is the contract, not churn
+                    int joined = members.size();
+                    await("member " + joined + " joined").atMost(TIMEOUT).until(() -> broker.members("g").size() == joined);
                 } else if (i == 2000) {
                     members.get(0).close();
                 }
