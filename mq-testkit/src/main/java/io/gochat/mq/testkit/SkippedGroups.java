@@ -9,6 +9,8 @@ import org.slf4j.LoggerFactory;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -29,7 +31,8 @@ final class SkippedGroups implements TestWatcher, AfterAllCallback {
     /** The skipped tests of one group. */
     private static final class Skipped {
         int tests;
-        String reason;
+        /** Sorted, so that the line does not depend on the order the tests ran in. */
+        final Set<String> reasons = new TreeSet<>();
     }
 
     @Override
@@ -41,9 +44,7 @@ final class SkippedGroups implements TestWatcher, AfterAllCallback {
         synchronized (skipped) {
             Skipped s = skipped.computeIfAbsent(name != null ? name.value() : group.getSimpleName(), k -> new Skipped());
             s.tests++;
-            if (s.reason == null) {
-                s.reason = reason;
-            }
+            s.reasons.add(reason);
         }
     }
 
@@ -59,7 +60,7 @@ final class SkippedGroups implements TestWatcher, AfterAllCallback {
             }
             String list = skipped.entrySet().stream()
                     .map(e -> e.getKey() + " (" + e.getValue().tests + (e.getValue().tests == 1 ? " test: " : " tests: ")
-                            + e.getValue().reason + ")")
+                            + String.join(", ", e.getValue().reasons) + ")")
                     .collect(Collectors.joining("; "));
             int tests = skipped.values().stream().mapToInt(s -> s.tests).sum();
             // the list in the message itself: a log pattern without key-values must still show it

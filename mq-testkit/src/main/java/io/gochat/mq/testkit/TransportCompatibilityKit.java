@@ -53,6 +53,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -97,7 +98,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * earliest and latest; {@code TraceId} the MDC and the {@code trace_id} header; {@code BadInput}
  * argument checks; {@code Crash} (interval commits included), {@code Rebalance},
  * {@code BrokerRestart} at-least-once under faults; {@code Stress} no loss and no duplicates under
- * load. The kit's own self-test shows that each test fails on a transport broken in the way it
+ * load; {@code ParallelConsumption}, at {@code consumer.concurrency} 8, per-key order, keys at once,
+ * one key at a time, the contiguous commit and the window, close, crash and churn, and the trace id
+ * on the threads that run the callbacks. The kit's own self-test shows that each test fails on a transport broken in the way it
  * names.
  *
  * <p>Tests within one class run one at a time (they share the fixture and the clean-up list).
@@ -113,6 +116,10 @@ public abstract class TransportCompatibilityKit {
     private static final long NEVER_MS = 600_000;
     /** The commit interval of the suite's consumers, unless a test sets another. */
     private static final int COMMIT_INTERVAL_MS = 200;
+    /** The callbacks at once of the parallel consumption group's consumers. */
+    private static final int CONCURRENCY = 8;
+    /** The maxPendingPerPartition of the parallel consumption group's window test. */
+    private static final int WINDOW = 20;
 
     private TransportFixture fixture;
     private final ClientRegistry clients = new ClientRegistry();
@@ -1040,37 +1047,7 @@ public abstract class TransportCompatibilityKit {
         @Test
         @DisplayName("close during a slow callback waits for it, commits it, and subscribe returns")
         void closeWaitsForTheMessageInHand() {
-            String topic = topic("slow", 1);
-            String group = group("slow");
-            Producer producer = producer();
-            producer.sendSync(Message.of(topic, "k", "slow"));
-            CountDownLatch entered = new CountDownLatch(1);
-            CountDownLatch release = gate();
-            AtomicBoolean finished = new AtomicBoolean();
-            Consumer consumer = consumer(group, c -> c.autoCommitIntervalMs((int) NEVER_MS));
-            RecordingConsumer recording = record(consumer, List.of(topic), message -> {
-                entered.countDown();
-                release.await(timeout().toMillis(), TimeUnit.MILLISECONDS);
-                finished.set(true);
-            });
-            awaitLatch(entered, "the slow callback to start");
-
-            AtomicBoolean finishedWhenCloseReturned = new AtomicBoolean();
-            Background closer = background("closer", () -> {
-                consumer.close();
-                finishedWhenCloseReturned.set(finished.get());
-            });
-            await("close() to block or return").until(() -> closer.state() != Thread.State.RUNNABLE
-                    && closer.state() != Thread.State.NEW);
-            release.countDown();
-            closer.join(timeout());
-
-            assertThat(finishedWhenCloseReturned.get()).as("the callback had finished when close() returned").isTrue();
-            assertThat(recording.awaitTermination(timeout())).as("subscribe ended normally").isEmpty();
-            producer.sendSync(Message.of(topic, "k", "after"));
-            RecordingConsumer next = record(consumer(group), topic).awaitCount(1, timeout());
-            awaitDrained(producer, topic, 1, next::received);
-            assertThat(dataValues(next.received())).as("the slow message was committed by close()").containsExactly("after");
+            assertCloseWaitsForTheCallbacksInHand("slow", 1, c -> { });
         }
 
         @Test
@@ -1250,14 +1227,7 @@ public abstract class TransportCompatibilityKit {
 
         @BeforeEach
         void needsAnMdc() {
-            if (mdcWorks()) {
-                return;
-            }
-            assumeFalse(fixture().runsWithoutMdc(),
-                    () -> fixture().transport() + " fixture runs without an MDC (TransportFixture.runsWithoutMdc())");
-            fail("the SLF4J provider on the test class path has a no-op MDC (as slf4j-simple and slf4j-nop do), so the"
-                    + " trace-id contract cannot be checked: add ch.qos.logback:logback-classic in test scope, or, to skip"
-                    + " this group, override TransportFixture.runsWithoutMdc() to return true");
+            requireWorkingMdc();
         }
 
         @Test
@@ -1316,35 +1286,15 @@ public abstract class TransportCompatibilityKit {
             producer.sendSync(Message.builder(topic).key("k").value("throws").header("trace_id", "trace-2").build());
             producer.sendSync(Message.of(topic, "k", "untraced"));
             producer.sendSync(Message.builder(topic).key("k").value("third").header("trace_id", "trace-3").build());
-            Consumer consumer = consumer(group("trace-in"));
-            List<String> seen = new CopyOnWriteArrayList<>();
-            AtomicReference<String> traceAfter = new AtomicReference<>();
-            AtomicReference<String> otherAfter = new AtomicReference<>();
-            Background subscriber = background("traced-subscriber", () -> {
-                MDC.put("trace_id", "subscriber-own");
-                MDC.put("mq-contract-other", "kept");
-                try {
-                    consumer.subscribe(List.of(topic), m -> {
-                        seen.add(m.valueAsString() + "=" + MDC.get("trace_id") + "/" + MDC.get("mq-contract-other"));
-                        if ("throws".equals(m.valueAsString())) {
-                            throw new IllegalStateException("a callback that throws (expected by the contract suite)");
-                        }
-                    });
-                    traceAfter.set(MDC.get("trace_id"));
-                    otherAfter.set(MDC.get("mq-contract-other"));
-                } finally {
-                    MDC.clear();
+            MdcRun run = subscribeWithOwnMdc(consumer(group("trace-in")), topic, 4, m -> {
+                if ("throws".equals(m.valueAsString())) {
+                    throw new IllegalStateException("a callback that throws (expected by the contract suite)");
                 }
             });
 
-            await("four callbacks").until(() -> seen.size() >= 4);
-            consumer.close();
-            subscriber.join(timeout());
-
-            assertThat(seen).containsExactly("first=trace-1/kept", "throws=trace-2/kept", "untraced=null/kept",
+            assertThat(run.seen()).containsExactly("first=trace-1/kept", "throws=trace-2/kept", "untraced=null/kept",
                     "third=trace-3/kept");
-            assertThat(traceAfter.get()).as("trace_id of the subscribe thread afterwards").isEqualTo("subscriber-own");
-            assertThat(otherAfter.get()).as("other MDC keys of the subscribe thread afterwards").isEqualTo("kept");
+            run.assertSubscriberMdcKept();
         }
     }
 
@@ -1431,8 +1381,7 @@ public abstract class TransportCompatibilityKit {
 
         @BeforeEach
         void needsCrash() {
-            assumeTrue(fixture().capabilities().contains(Capability.CRASH),
-                    () -> fixture().transport() + " fixture cannot inject Capability.CRASH");
+            requireCrash();
         }
 
         @Test
@@ -1467,16 +1416,7 @@ public abstract class TransportCompatibilityKit {
             Producer producer = producer();
             List<String> before = sendData(producer, topic, "before-crash", 10, 2);
             RecordingConsumer crashed = record(consumer(group), topic).awaitCount(10, timeout());
-            long processedBy = System.nanoTime();
-            long interval = TimeUnit.MILLISECONDS.toNanos(COMMIT_INTERVAL_MS);
-            await("the commit interval to pass").until(() -> System.nanoTime() - processedBy > interval);
-            // The loop checks the interval between messages; one marker after the interval gets it
-            // past a check, a second one, sent only once the first arrived, proves it went past.
-            for (int i = 0; i < 2; i++) {
-                String marker = "interval-marker-" + i;
-                producer.sendSync(control(topic, marker));
-                crashed.awaitReceived(marker, got -> got.stream().anyMatch(m -> marker.equals(controlOf(m))), timeout());
-            }
+            awaitIntervalCommit(producer, topic, crashed);
 
             fixture().crash(crashed.consumer());
             crashed.awaitTermination(timeout());
@@ -1509,12 +1449,7 @@ public abstract class TransportCompatibilityKit {
 
             List<String> sent = new ArrayList<>(sendData(producer, topic, "before-crash", 150, 40));
             awaitLatch(stuck, "the victim to handle 20 messages");
-            Background crasher = background("crasher", () -> fixture().crash(victim.consumer()));
-            await("crash() to block or return").until(() -> crasher.state() != Thread.State.RUNNABLE
-                    && crasher.state() != Thread.State.NEW);
-            release.countDown();
-            crasher.join(timeout());
-            victim.awaitTermination(timeout());
+            crashWhileBlocked(victim, release);
             sent.addAll(sendData(producer, topic, "after-crash", 150, 40));
 
             List<RecordingConsumer> both = List.of(victim, survivor);
@@ -1531,44 +1466,7 @@ public abstract class TransportCompatibilityKit {
         @Test
         @DisplayName("members joining and leaving while messages flow lose nothing, and first deliveries keep per-key order")
         void churnLosesNothing() {
-            String topic = topic("churn", 6);
-            String group = group("churn");
-            List<Message> log = Collections.synchronizedList(new ArrayList<>());
-            Producer producer = producer();
-            RecordingConsumer m1 = record(consumer(group), List.of(topic), appendTo(log));
-            awaitEveryMemberAssigned(producer, topic, List.of(m1));
-
-            Map<String, List<String>> sent = new LinkedHashMap<>();
-            int[] batch = {0};
-            Runnable sendBatch = () -> {
-                for (int i = 0; i < 50; i++) {
-                    String key = "key-" + i % 8;
-                    String value = key + "/" + batch[0] + "/" + i;
-                    sent.computeIfAbsent(key, x -> new ArrayList<>()).add(value);
-                    producer.send(Message.of(topic, key, value), ignoreOutcome());
-                }
-                batch[0]++;
-            };
-            sendBatch.run();
-            RecordingConsumer m2 = record(consumer(group), List.of(topic), appendTo(log));
-            sendBatch.run();
-            record(consumer(group), List.of(topic), appendTo(log));
-            sendBatch.run();
-            m1.close();
-            sendBatch.run();
-            record(consumer(group), List.of(topic), appendTo(log));
-            sendBatch.run();
-            m2.close();
-            sendBatch.run();
-
-            Set<String> all = sent.values().stream().flatMap(List::stream).collect(Collectors.toSet());
-            await("all 300 messages at least once").until(() -> new HashSet<>(dataValues(snapshot(log))).containsAll(all));
-            List<Message> data = dataOf(snapshot(log));
-            sent.forEach((key, values) -> {
-                List<String> firsts = data.stream().filter(m -> key.equals(m.keyAsString()))
-                        .map(Message::valueAsString).distinct().collect(Collectors.toList());
-                assertThat(firsts).as("first deliveries of %s", key).containsExactlyElementsOf(values);
-            });
+            assertChurnLosesNothing("churn", c -> { });
         }
 
         @Test
@@ -1738,6 +1636,248 @@ public abstract class TransportCompatibilityKit {
         }
     }
 
+    // ------------------------------------------------------------------ parallel consumption
+
+    @Nested
+    @DisplayName("parallel consumption")
+    class ParallelConsumption {
+
+        @Test
+        @DisplayName("at concurrency 8, 3000 messages of 200 keys under random callback delays: each key's callbacks"
+                + " return in send order, and every message is handled exactly once")
+        void parallelPerKeyOrder() {
+            String topic = topic("par-order", 4);
+            int count = 3000;
+            List<String> sent = sendData(producer(), topic, "par-order", count, 200);
+            List<Message> returned = Collections.synchronizedList(new ArrayList<>());
+            RecordingConsumer recording = record(parallelConsumer(group("par-order"), c -> { }), List.of(topic), message -> {
+                // 0-199 µs of work, the same for a message in every run
+                LockSupport.parkNanos(Math.floorMod(message.valueAsString().hashCode(), 200) * 1_000L);
+                returned.add(message);
+            });
+            await(count + " callbacks to return").until(() -> returned.size() >= count);
+            recording.close(timeout());
+
+            List<Message> data = dataOf(snapshot(returned));
+            assertThat(dataValues(data)).as("handled in a clean run").containsExactlyInAnyOrderElementsOf(sent);
+            Map<String, List<Integer>> perKey = new LinkedHashMap<>();
+            for (Message m : data) {
+                String value = m.valueAsString();
+                perKey.computeIfAbsent(m.keyAsString(), k -> new ArrayList<>())
+                        .add(Integer.parseInt(value.substring(value.lastIndexOf('-') + 1)));
+            }
+            assertThat(perKey).hasSize(200).allSatisfy((key, order) ->
+                    assertThat(order).as("send numbers of %s in the order its callbacks returned", key).isSorted());
+        }
+
+        @Test
+        @DisplayName("callbacks of two keys of one partition run at the same time: the first key's waits for a latch"
+                + " that only the second key's opens")
+        void differentKeysRunAtOnce() {
+            String topic = topic("par-overlap", 1);
+            Producer producer = producer();
+            producer.sendSync(Message.of(topic, "first", "first"));
+            producer.sendSync(Message.of(topic, "second", "second"));
+            CountDownLatch openedBySecond = gate();
+            CountDownLatch firstReturned = new CountDownLatch(1);
+            AtomicBoolean sawSecond = new AtomicBoolean();
+            record(parallelConsumer(group("par-overlap"), c -> { }), List.of(topic), message -> {
+                if ("first".equals(message.valueAsString())) {
+                    sawSecond.set(openedBySecond.await(timeout().toMillis() / 2, TimeUnit.MILLISECONDS));
+                    firstReturned.countDown();
+                } else if ("second".equals(message.valueAsString())) {
+                    openedBySecond.countDown();
+                }
+            });
+
+            awaitLatch(firstReturned, "the first key's callback to return");
+            assertThat(sawSecond.get()).as("the second key's callback ran while the first key's waited for it").isTrue();
+        }
+
+        @Test
+        @DisplayName("callbacks of one key never run at the same time: six keys' first callbacks wait until all six run,"
+                + " and meanwhile no later callback of their keys starts")
+        void sameKeyNeverOverlaps() {
+            String topic = topic("par-same-key", 1);
+            Producer producer = producer();
+            int keys = 6;
+            int perKey = 5;
+            for (int k = 0; k < keys; k++) {
+                for (int i = 0; i < perKey; i++) {
+                    producer.send(Message.of(topic, "key-" + k, "key-" + k + "/" + i), ignoreOutcome());
+                }
+            }
+            producer.close();
+            CountDownLatch firsts = new CountDownLatch(keys);
+            AtomicBoolean firstsTogether = new AtomicBoolean(true);
+            Map<String, AtomicInteger> running = new ConcurrentHashMap<>();
+            Map<String, Integer> most = new ConcurrentHashMap<>();
+            AtomicInteger returned = new AtomicInteger();
+            record(parallelConsumer(group("par-same-key"), c -> { }), List.of(topic), message -> {
+                AtomicInteger now = running.computeIfAbsent(message.keyAsString(), k -> new AtomicInteger());
+                most.merge(message.keyAsString(), now.incrementAndGet(), Math::max);
+                if (message.valueAsString().endsWith("/0")) {
+                    firsts.countDown();
+                    if (!firsts.await(timeout().toMillis() / 2, TimeUnit.MILLISECONDS)) {
+                        firstsTogether.set(false);
+                    }
+                }
+                now.decrementAndGet();
+                returned.incrementAndGet();
+            });
+
+            await("all " + keys * perKey + " callbacks to return").until(() -> returned.get() >= keys * perKey);
+            assertThat(firstsTogether.get()).as("the first callbacks of the %d keys ran at the same time", keys).isTrue();
+            assertThat(most).as("most callbacks of each key running at once").hasSize(keys)
+                    .allSatisfy((key, n) -> assertThat(n).as("callbacks of %s at once", key).isEqualTo(1));
+        }
+
+        @Test
+        @DisplayName("a slow message at offset 5 holds the committed position at 5 while the 14 after it finish: after"
+                + " a crash the next member gets exactly the messages from offset 5 on")
+        void slowMessageHoldsTheCommit() {
+            requireCrash();
+            String topic = topic("par-slow", 1);
+            String group = group("par-slow");
+            Producer producer = producer();
+            List<String> sent = sendData(producer, topic, "par-slow", 20, 20);
+            String slow = sent.get(5);
+            CountDownLatch release = gate();
+            Set<String> finished = ConcurrentHashMap.newKeySet();
+            RecordingConsumer victim = record(parallelConsumer(group, c -> { }), List.of(topic), message -> {
+                if (slow.equals(message.valueAsString())) {
+                    release.await(timeout().toMillis(), TimeUnit.MILLISECONDS);
+                    return; // released only after the crash
+                }
+                finished.add(message.valueAsString());
+            });
+            List<String> others = new ArrayList<>(sent);
+            others.remove(slow);
+            await("the 19 other messages to finish while the slow one runs")
+                    .until(() -> finished.containsAll(others) && dataValues(victim.received()).contains(slow));
+            awaitIntervalCommit(producer, topic, victim);
+
+            crashWhileBlocked(victim, release);
+            RecordingConsumer next = record(consumer(group), topic).awaitReceived("the messages from offset 5 on",
+                    got -> dataValues(got).containsAll(sent.subList(5, 20)), timeout());
+            awaitDrained(producer, topic, 1, next::received);
+            assertThat(dataValues(next.received())).as("what the next member gets: from the slow message on")
+                    .containsExactlyElementsOf(sent.subList(5, 20));
+        }
+
+        @Test
+        @DisplayName("a key that never finishes holds its partition at maxPendingPerPartition (20) started messages,"
+                + " while the other partition goes on; once it returns, its partition goes on too")
+        void stuckKeyHoldsOnlyItsPartition() {
+            String topic = topic("par-window", 2);
+            Producer producer = producer();
+            List<String> held = sendToPartition(producer, topic, 2, 0, "par-window-held", 100);
+            String stuck = held.get(0);
+            CountDownLatch release = gate();
+            AtomicInteger startedHeld = new AtomicInteger();
+            Set<String> finished = ConcurrentHashMap.newKeySet();
+            record(parallelConsumer(group("par-window"), c -> c.maxPendingPerPartition(WINDOW)), List.of(topic),
+                    message -> {
+                        if (held.contains(message.valueAsString())) {
+                            startedHeld.incrementAndGet();
+                        }
+                        if (stuck.equals(message.valueAsString())) {
+                            release.await(timeout().toMillis(), TimeUnit.MILLISECONDS);
+                        }
+                        finished.add(message.valueAsString());
+                    });
+            await("the stuck message's partition to fill its window: the 19 after it finished")
+                    .until(() -> finished.containsAll(held.subList(1, WINDOW)));
+
+            List<String> other = sendToPartition(producer, topic, 2, 1, "par-window-other", 100);
+            await("the other partition's 100 messages, sent while the first is held").until(() -> finished.containsAll(other));
+            assertThat(startedHeld.get()).as("callbacks started on the held partition (maxPendingPerPartition %d)", WINDOW)
+                    .isEqualTo(WINDOW);
+            release.countDown();
+            await("the held partition to go on once its key returned").until(() -> finished.containsAll(held));
+        }
+
+        @Test
+        @DisplayName("close waits for the four callbacks in hand, commits them, and subscribe returns: the next member"
+                + " gets none of them again")
+        void parallelCloseWaitsAndCommits() {
+            assertCloseWaitsForTheCallbacksInHand("par-close", 4, c -> c.concurrency(CONCURRENCY));
+        }
+
+        @Test
+        @DisplayName("a member that crashes while a callback runs, after later offsets of its partition finished and an"
+                + " interval passed, loses nothing: the survivor gets every message the crashed one had not finished")
+        void parallelCrashLosesNothing() {
+            requireCrash();
+            String topic = topic("par-crash", 2);
+            String group = group("par-crash");
+            Producer producer = producer();
+            CountDownLatch release = gate();
+            AtomicReference<Message> stuck = new AtomicReference<>();
+            List<Message> finishedByVictim = Collections.synchronizedList(new ArrayList<>());
+            RecordingConsumer victim = record(parallelConsumer(group, c -> { }), List.of(topic), message -> {
+                if (isData(message) && stuck.compareAndSet(null, message)) {
+                    release.await(timeout().toMillis(), TimeUnit.MILLISECONDS);
+                    return; // released only after the crash: as if the process died in the callback
+                }
+                finishedByVictim.add(message);
+            });
+            RecordingConsumer survivor = record(parallelConsumer(group, c -> { }), List.of(topic), noop());
+            awaitEveryMemberAssigned(producer, topic, List.of(victim, survivor));
+
+            List<String> sent = new ArrayList<>(sendData(producer, topic, "par-crash", 200, 40));
+            await("the victim to finish a later message of the stuck one's partition").until(() -> {
+                Message s = stuck.get();
+                return s != null && snapshot(finishedByVictim).stream()
+                        .anyMatch(m -> isData(m) && m.partition() == s.partition() && m.offset() > s.offset());
+            });
+            awaitIntervalCommit(producer, topic, victim);
+            crashWhileBlocked(victim, release);
+            sent.addAll(sendData(producer, topic, "par-crash-after", 100, 40));
+
+            await("every message finished at least once").until(() -> {
+                Set<String> done = new HashSet<>(dataValues(snapshot(finishedByVictim)));
+                done.addAll(dataValues(survivor.received()));
+                return done.containsAll(sent);
+            });
+        }
+
+        @Test
+        @DisplayName("members at concurrency 8 joining and leaving while messages flow lose nothing, and first"
+                + " deliveries keep per-key order")
+        void parallelChurnLosesNothing() {
+            assertChurnLosesNothing("par-churn", c -> c.concurrency(CONCURRENCY));
+        }
+
+        @Test
+        @DisplayName("on the threads that run the callbacks the MDC holds each message's trace_id and nothing else's:"
+                + " none for a message without one, also right after one with one; the subscriber's MDC is kept")
+        void traceIdOnWorkerThreads() {
+            requireWorkingMdc();
+            String topic = topic("par-trace", 1);
+            Producer producer = producer();
+            MDC.remove("trace_id");
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                // per key: traced, untraced, traced, ...
+                String traceId = i % 4 < 2 ? "trace-" + i : null;
+                Message.Builder message = Message.builder(topic).key("key-" + i % 2).value("par-trace-" + i);
+                if (traceId != null) {
+                    message.header("trace_id", traceId);
+                }
+                producer.send(message.build(), ignoreOutcome());
+                expected.add("par-trace-" + i + "=" + traceId);
+            }
+            producer.close();
+            MdcRun run = subscribeWithOwnMdc(parallelConsumer(group("par-trace"), c -> { }), topic, 40, noop());
+
+            // the subscriber's other MDC keys may or may not be on a worker: the contract is about trace_id
+            assertThat(run.seen()).extracting(seen -> seen.substring(0, seen.lastIndexOf('/')))
+                    .as("message=trace_id in the MDC during its callback").containsExactlyInAnyOrderElementsOf(expected);
+            run.assertSubscriberMdcKept();
+        }
+    }
+
     // ================================================================== helpers
 
     /**
@@ -1792,6 +1932,11 @@ public abstract class TransportCompatibilityKit {
                 })
                 .build();
         return clients.add(Mq.newConsumer(SERVICE, group, options(config, extra)));
+    }
+
+    /** A consumer as {@link #consumer(String, java.util.function.Consumer, Option...)} makes, at {@value #CONCURRENCY} callbacks at once. */
+    private Consumer parallelConsumer(String group, java.util.function.Consumer<ConsumerConfig.Builder> tweak) {
+        return consumer(group, c -> tweak.accept(c.concurrency(CONCURRENCY)));
     }
 
     private AdminClient admin() {
@@ -1862,27 +2007,222 @@ public abstract class TransportCompatibilityKit {
         }
     }
 
+    /** What {@link #subscribeWithOwnMdc} saw. */
+    private record MdcRun(List<String> seen, String traceAfter, String otherAfter) {
+        void assertSubscriberMdcKept() {
+            assertThat(traceAfter).as("trace_id of the subscribe thread afterwards").isEqualTo("subscriber-own");
+            assertThat(otherAfter).as("other MDC keys of the subscribe thread afterwards").isEqualTo("kept");
+        }
+    }
+
+    /**
+     * Runs {@code consumer.subscribe} on a thread whose MDC holds {@code trace_id=subscriber-own}
+     * and {@code mq-contract-other=kept}; records {@code <value>=<trace_id>/<mq-contract-other>}
+     * of the MDC in each callback, then runs {@code then}; closes after {@code count} callbacks and
+     * returns what was recorded and the subscribe thread's MDC afterwards.
+     */
+    private MdcRun subscribeWithOwnMdc(Consumer consumer, String topic, int count, ConsumeCallback then) {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        AtomicReference<String> traceAfter = new AtomicReference<>();
+        AtomicReference<String> otherAfter = new AtomicReference<>();
+        Background subscriber = background("traced-subscriber", () -> {
+            MDC.put("trace_id", "subscriber-own");
+            MDC.put("mq-contract-other", "kept");
+            try {
+                consumer.subscribe(List.of(topic), m -> {
+                    seen.add(m.valueAsString() + "=" + MDC.get("trace_id") + "/" + MDC.get("mq-contract-other"));
+                    then.handle(m);
+                });
+                traceAfter.set(MDC.get("trace_id"));
+                otherAfter.set(MDC.get("mq-contract-other"));
+            } finally {
+                MDC.clear();
+            }
+        });
+        await(count + " callbacks").until(() -> seen.size() >= count);
+        consumer.close();
+        subscriber.join(timeout());
+        return new MdcRun(List.copyOf(seen), traceAfter.get(), otherAfter.get());
+    }
+
+    /** Skips the test unless the fixture can crash a consumer. */
+    private void requireCrash() {
+        assumeTrue(fixture().capabilities().contains(Capability.CRASH),
+                () -> fixture().transport() + " fixture cannot inject Capability.CRASH");
+    }
+
+    /** Skips the test if the fixture runs without an MDC, and fails it if the MDC is a no-op without the fixture saying so. */
+    private void requireWorkingMdc() {
+        if (mdcWorks()) {
+            return;
+        }
+        assumeFalse(fixture().runsWithoutMdc(),
+                () -> fixture().transport() + " fixture runs without an MDC (TransportFixture.runsWithoutMdc())");
+        fail("the SLF4J provider on the test class path has a no-op MDC (as slf4j-simple and slf4j-nop do), so the"
+                + " trace-id contract cannot be checked: add ch.qos.logback:logback-classic in test scope, or, to skip"
+                + " the tests that need it, override TransportFixture.runsWithoutMdc() to return true");
+    }
+
+    /**
+     * Closes a consumer configured by {@code tweak} while {@code inHand} callbacks (of as many keys)
+     * wait: {@code close()} returns only after they finished, {@code subscribe} returns, and the
+     * next member of the group gets none of them again (close committed them).
+     */
+    private void assertCloseWaitsForTheCallbacksInHand(String purpose, int inHand,
+                                                       java.util.function.Consumer<ConsumerConfig.Builder> tweak) {
+        String topic = topic(purpose, 1);
+        String group = group(purpose);
+        Producer producer = producer();
+        sendData(producer, topic, purpose, inHand, inHand);
+        CountDownLatch entered = new CountDownLatch(inHand);
+        CountDownLatch release = gate();
+        AtomicInteger finished = new AtomicInteger();
+        Consumer consumer = consumer(group, c -> tweak.accept(c.autoCommitIntervalMs((int) NEVER_MS)));
+        RecordingConsumer recording = record(consumer, List.of(topic), message -> {
+            entered.countDown();
+            release.await(timeout().toMillis(), TimeUnit.MILLISECONDS);
+            finished.incrementAndGet();
+        });
+        awaitLatch(entered, inHand + " callback(s) to run at once");
+
+        AtomicInteger finishedWhenCloseReturned = new AtomicInteger(-1);
+        runUntilBlocked("close()", () -> {
+            consumer.close();
+            finishedWhenCloseReturned.set(finished.get());
+        }, release);
+
+        assertThat(finishedWhenCloseReturned.get()).as("callbacks finished when close() returned").isEqualTo(inHand);
+        assertThat(recording.awaitTermination(timeout())).as("subscribe ended normally").isEmpty();
+        producer.sendSync(Message.of(topic, "k", "after"));
+        RecordingConsumer next = record(consumer(group), topic).awaitCount(1, timeout());
+        awaitDrained(producer, topic, 1, next::received);
+        assertThat(dataValues(next.received())).as("what the next member gets: close() committed the rest")
+                .containsExactly("after");
+    }
+
+    /** Crashes {@code victim} while one of its callbacks waits for {@code release}, then lets that callback return. */
+    private void crashWhileBlocked(RecordingConsumer victim, CountDownLatch release) {
+        runUntilBlocked("crash()", () -> fixture().crash(victim.consumer()), release);
+        victim.awaitTermination(timeout());
+    }
+
+    /**
+     * Runs {@code action} (named {@code what}) on a thread of its own; once that thread blocks or
+     * ends, opens {@code release}, then waits for it and rethrows what it threw.
+     */
+    private void runUntilBlocked(String what, ThrowingRunnable action, CountDownLatch release) {
+        Background thread = background(what, action);
+        await(what + " to block or return").until(() -> thread.state() != Thread.State.RUNNABLE
+                && thread.state() != Thread.State.NEW);
+        release.countDown();
+        thread.join(timeout());
+    }
+
+    /**
+     * Waits until {@code member} has committed on the interval what it processed before this call:
+     * the interval passes, then a marker reaches it, then another. The loop checks the interval
+     * between messages; the first marker gets it past a check, the second, sent only once the
+     * first arrived, proves it went past.
+     */
+    private void awaitIntervalCommit(Producer producer, String topic, RecordingConsumer member) {
+        long processedBy = System.nanoTime();
+        long interval = TimeUnit.MILLISECONDS.toNanos(COMMIT_INTERVAL_MS);
+        await("the commit interval to pass").until(() -> System.nanoTime() - processedBy > interval);
+        for (int i = 0; i < 2; i++) {
+            String marker = "interval-marker-" + i;
+            awaitReceivedBy(producer, topic, marker, List.of(member));
+        }
+    }
+
+    /**
+     * Members join and leave a group of consumers configured by {@code tweak} while 300 messages
+     * of 8 keys flow: every message arrives, and each key's first deliveries are in send order.
+     */
+    private void assertChurnLosesNothing(String purpose, java.util.function.Consumer<ConsumerConfig.Builder> tweak) {
+        String topic = topic(purpose, 6);
+        String group = group(purpose);
+        List<Message> log = Collections.synchronizedList(new ArrayList<>());
+        Producer producer = producer();
+        RecordingConsumer m1 = record(consumer(group, tweak), List.of(topic), appendTo(log));
+        awaitEveryMemberAssigned(producer, topic, List.of(m1));
+
+        Map<String, List<String>> sent = new LinkedHashMap<>();
+        int[] batch = {0};
+        Runnable sendBatch = () -> {
+            for (int i = 0; i < 50; i++) {
+                String key = "key-" + i % 8;
+                String value = key + "/" + batch[0] + "/" + i;
+                sent.computeIfAbsent(key, x -> new ArrayList<>()).add(value);
+                producer.send(Message.of(topic, key, value), ignoreOutcome());
+            }
+            batch[0]++;
+        };
+        sendBatch.run();
+        RecordingConsumer m2 = record(consumer(group, tweak), List.of(topic), appendTo(log));
+        sendBatch.run();
+        record(consumer(group, tweak), List.of(topic), appendTo(log));
+        sendBatch.run();
+        m1.close();
+        sendBatch.run();
+        record(consumer(group, tweak), List.of(topic), appendTo(log));
+        sendBatch.run();
+        m2.close();
+        sendBatch.run();
+
+        Set<String> all = sent.values().stream().flatMap(List::stream).collect(Collectors.toSet());
+        await("all 300 messages at least once").until(() -> new HashSet<>(dataValues(snapshot(log))).containsAll(all));
+        List<Message> data = dataOf(snapshot(log));
+        sent.forEach((key, values) -> {
+            List<String> firsts = data.stream().filter(m -> key.equals(m.keyAsString()))
+                    .map(Message::valueAsString).distinct().collect(Collectors.toList());
+            assertThat(firsts).as("first deliveries of %s", key).containsExactlyElementsOf(values);
+        });
+    }
+
+    /**
+     * Sends {@code count} data messages {@code <prefix>-<i>}, each with a key of its own that lands
+     * on {@code partition} of the {@code partitions} (murmur2), waits until each is acknowledged,
+     * and returns their values in send order.
+     */
+    private List<String> sendToPartition(Producer producer, String topic, int partitions, int partition, String prefix,
+                                         int count) {
+        List<Message> messages = new ArrayList<>();
+        for (int k = 0; messages.size() < count; k++) {
+            String key = prefix + "-key-" + k;
+            if (KafkaPartitioner.partition(key.getBytes(StandardCharsets.UTF_8), partitions) == partition) {
+                messages.add(Message.of(topic, key, prefix + "-" + messages.size()));
+            }
+        }
+        return sendAcknowledged(producer, messages);
+    }
+
     /**
      * Sends {@code count} data messages {@code <prefix>-<i>} with {@code keys} distinct keys, waits
      * until each is acknowledged, and returns their values in send order.
      */
     private List<String> sendData(Producer producer, String topic, String prefix, int count, int keys) {
-        List<String> values = new ArrayList<>();
-        List<Throwable> errors = new CopyOnWriteArrayList<>();
-        CountDownLatch done = new CountDownLatch(count);
+        List<Message> messages = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            String value = prefix + "-" + i;
-            values.add(value);
-            producer.send(Message.of(topic, prefix + "-key-" + i % keys, value), error -> {
+            messages.add(Message.of(topic, prefix + "-key-" + i % keys, prefix + "-" + i));
+        }
+        return sendAcknowledged(producer, messages);
+    }
+
+    /** Sends {@code messages}, waits until each is acknowledged, and returns their values in send order. */
+    private List<String> sendAcknowledged(Producer producer, List<Message> messages) {
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        CountDownLatch done = new CountDownLatch(messages.size());
+        for (Message message : messages) {
+            producer.send(message, error -> {
                 if (error != null) {
                     errors.add(error);
                 }
                 done.countDown();
             });
         }
-        awaitLatch(done, "acknowledgements of " + count + " messages");
+        awaitLatch(done, "acknowledgements of " + messages.size() + " messages");
         assertThat(errors).as("send errors").isEmpty();
-        return values;
+        return messages.stream().map(Message::valueAsString).collect(Collectors.toList());
     }
 
     /**
@@ -1890,14 +2230,19 @@ public abstract class TransportCompatibilityKit {
      * partitions of {@code topic} before the test's own messages are sent.
      */
     private void awaitEveryMemberAssigned(Producer producer, String topic, List<RecordingConsumer> members) {
+        awaitReceivedBy(producer, topic, PROBE, members);
+    }
+
+    /** Sends control messages of {@code kind} with random keys until every one of {@code members} has received one. */
+    private void awaitReceivedBy(Producer producer, String topic, String kind, List<RecordingConsumer> members) {
         AtomicInteger round = new AtomicInteger();
-        await("every member of the group to receive a probe").pollInterval(Duration.ofMillis(25)).until(() -> {
+        await("every member of the group to receive a " + kind).pollInterval(Duration.ofMillis(25)).until(() -> {
             if (round.getAndIncrement() % 8 == 0) {
                 for (int i = 0; i < 8; i++) {
-                    producer.send(control(topic, PROBE), ignoreOutcome());
+                    producer.send(control(topic, kind), ignoreOutcome());
                 }
             }
-            return members.stream().allMatch(m -> m.received().stream().anyMatch(x -> PROBE.equals(controlOf(x))));
+            return members.stream().allMatch(m -> m.received().stream().anyMatch(x -> kind.equals(controlOf(x))));
         });
     }
 

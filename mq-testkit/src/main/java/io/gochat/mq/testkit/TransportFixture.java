@@ -42,9 +42,10 @@ public interface TransportFixture extends AutoCloseable {
 
     /**
      * Whether the tests run with an SLF4J provider whose MDC is a no-op ({@code slf4j-simple},
-     * {@code slf4j-nop}), so that the trace-id contract cannot be checked. Only then is the
-     * {@code trace id} group skipped (and listed as skipped at the end of the run); by default a
-     * no-op MDC fails that group, so that a missing logging backend is not mistaken for a pass.
+     * {@code slf4j-nop}), so that the trace-id contract cannot be checked. Only then are the
+     * {@code trace id} group and the worker-thread trace id test of {@code parallel consumption}
+     * skipped (and listed as skipped at the end of the run); by default a no-op MDC fails them, so
+     * that a missing logging backend is not mistaken for a pass.
      * Prefer adding {@code logback-classic} in test scope over overriding this.
      */
     default boolean runsWithoutMdc() {

@@ -108,9 +108,9 @@ class ContractSuiteSelfTest {
             Case.of(Fault.NO_COMMIT_ON_REVOKE, "joinTakesOverWithoutRepeats"),
             Case.of(Fault.CRASH_COMMITS, "crashBeforeCommitRedelivers"),
             // whichever partitions the departed member had, messages keyed to every partition follow
-            // (in churnLosesNothing the first member always has partition 0, where key-1 goes)
+            // (in both churn tests the first member always has partition 0, where key-1 goes)
             Case.of(Fault.DEPARTED_MEMBER_KEEPS_PARTITIONS, "crashMidStreamLosesNothing", "cleanLeaveHandsOver",
-                    "churnLosesNothing"),
+                    "churnLosesNothing", "parallelChurnLosesNothing"),
             Case.of(Fault.IGNORE_EARLIEST, "earliestReadsHistory"),
             Case.of(Fault.IGNORE_LATEST, "latestSkipsHistory"),
             Case.of(Fault.IGNORE_COMMITTED, "latestDoesNotSkipCommitted", "cleanHandOff"),
@@ -124,7 +124,22 @@ class ContractSuiteSelfTest {
             Case.of(Fault.CLOSE_TWICE_THROWS, "producerCloseTwice", "consumerCloseTwice"),
             Case.of(Fault.CLOSE_INSIDE_DEADLOCKS, "closeFromInsideTheCallback", "cleanHandOff"),
             Case.of(Fault.INTERRUPT_COUNTS_AS_PROCESSED, "interruptDuringCallback"),
-            Case.of(Fault.SUBSCRIBE_ANY_TIME, "subscribeTwice", "subscribeAfterClose", "subscribeAfterSubscribeEnded"));
+            Case.of(Fault.SUBSCRIBE_ANY_TIME, "subscribeTwice", "subscribeAfterClose", "subscribeAfterSubscribeEnded"),
+            // parallel consumption: each fault breaks the same messages whatever the workers' timing. The
+            // toy fetches a partition's 3000-message share in batches, so each batch holds several messages of a key
+            Case.of(Fault.BATCH_SUBMITTED_REVERSED, "parallelPerKeyOrder"),
+            // the first message of a key waits for the other keys' first ones, so its own second one runs meanwhile
+            Case.of(Fault.LANES_IGNORE_KEY, "sameKeyNeverOverlaps"),
+            Case.of(Fault.ONE_LANE_PER_PARTITION, "differentKeysRunAtOnce", "sameKeyNeverOverlaps",
+                    "parallelCloseWaitsAndCommits"),
+            // both tests finish later offsets of the stuck message's partition before an interval commit
+            Case.of(Fault.COMMIT_HIGHEST_COMPLETED, "slowMessageHoldsTheCommit", "parallelCrashLosesNothing"),
+            // the held partition's 100 messages are started, in the workers' queue, before the other partition's
+            Case.of(Fault.WINDOW_IGNORED, "stuckKeyHoldsOnlyItsPartition"),
+            Case.of(Fault.FULL_PARTITION_STOPS_ALL, "stuckKeyHoldsOnlyItsPartition"),
+            Case.of(Fault.CLOSE_WITHOUT_WAITING, "parallelCloseWaitsAndCommits"),
+            // one key's messages, fetched together, run on one worker in a row: traced, untraced, traced, ...
+            Case.of(Fault.WORKER_STALE_TRACE_ID, "traceIdOnWorkerThreads"));
 
     @Test
     @DisplayName("every contract test is expected to fail on at least one fault, and every fault has a case")

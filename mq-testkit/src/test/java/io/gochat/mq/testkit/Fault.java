@@ -121,7 +121,26 @@ enum Fault {
     /** A callback that failed because its thread was interrupted counts as processed and is committed. */
     INTERRUPT_COUNTS_AS_PROCESSED,
     /** subscribe can be called again while it runs, or after close. */
-    SUBSCRIBE_ANY_TIME;
+    SUBSCRIBE_ANY_TIME,
+
+    // ---------------------------------------------------------------- parallel consumption (concurrency > 1)
+
+    /** Each batch fetched from a partition is handed to the dispatcher last message first: a key's messages run out of order. */
+    BATCH_SUBMITTED_REVERSED,
+    /** Every message gets a lane of its own, as if keys were compared by reference: one key's callbacks run at once. */
+    LANES_IGNORE_KEY,
+    /** All keys of a partition share one lane: callbacks of different keys never run at once. */
+    ONE_LANE_PER_PARTITION,
+    /** The offset after the highest one whose callback returned is committed instead of the contiguous prefix. */
+    COMMIT_HIGHEST_COMPLETED,
+    /** The dispatcher gets a window of a million messages instead of maxPendingPerPartition. */
+    WINDOW_IGNORED,
+    /** While any partition is at its window, nothing is fetched from any partition. */
+    FULL_PARTITION_STOPS_ALL,
+    /** close() stops the dispatcher at once: the callbacks in hand are neither waited for nor committed. */
+    CLOSE_WITHOUT_WAITING,
+    /** A callback of a message without a trace_id sees the trace_id of the last traced message its worker ran. */
+    WORKER_STALE_TRACE_ID;
 
     static final String PROPERTY = "toy.faults";
 }

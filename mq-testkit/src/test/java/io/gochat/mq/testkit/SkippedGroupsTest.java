@@ -6,6 +6,7 @@ import ch.qos.logback.core.read.ListAppender;
 import io.gochat.mq.testkit.TransportCompatibilityKit.Admin;
 import io.gochat.mq.testkit.TransportCompatibilityKit.BrokerRestart;
 import io.gochat.mq.testkit.TransportCompatibilityKit.Crash;
+import io.gochat.mq.testkit.TransportCompatibilityKit.ParallelConsumption;
 import io.gochat.mq.testkit.TransportCompatibilityKit.TraceId;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -76,6 +77,19 @@ class SkippedGroupsTest {
 
         assertThat(warnings).containsExactly("BrokenToySuite: contract tests skipped: trace id (" + tests(TraceId.class)
                 + " tests: toy fixture runs without an MDC (TransportFixture.runsWithoutMdc()))");
+    }
+
+    @Test
+    @DisplayName("a group whose tests are skipped for different reasons lists each reason once")
+    void everyReasonOfAGroupIsListed() {
+        List<String> warnings = warningsOfTheKit(() -> run(Map.of(BrokenToySuite.CAPABILITIES_PARAMETER, "",
+                BrokenToySuite.NO_OP_MDC_PARAMETER, "true", BrokenToySuite.RUNS_WITHOUT_MDC_PARAMETER, "true"),
+                ParallelConsumption.class).testEvents()
+                .assertStatistics(stats -> stats.aborted(3).succeeded(tests(ParallelConsumption.class) - 3).failed(0)));
+
+        assertThat(warnings).containsExactly("BrokenToySuite: contract tests skipped: parallel consumption (3 tests:"
+                + " toy fixture cannot inject Capability.CRASH, toy fixture runs without an MDC"
+                + " (TransportFixture.runsWithoutMdc()))");
     }
 
     /** Runs the given groups of the suite on the correct toy with {@code parameters}. */

@@ -3,36 +3,48 @@ package io.gochat.mq.testkit;
 import io.gochat.mq.ConsumeCallback;
 import io.gochat.mq.Consumer;
 import io.gochat.mq.Message;
+import io.gochat.mq.config.MqConfig;
 import io.gochat.mq.internal.MessageAccess;
 import io.gochat.mq.spi.ApiPreconditions;
 import io.gochat.mq.spi.CallbackRunner;
 import io.gochat.mq.spi.ClientSpec;
+import io.gochat.mq.spi.KeyOrderedDispatcher;
 import io.gochat.mq.testkit.ToyBroker.Group;
 import io.gochat.mq.testkit.ToyBroker.Stored;
 import io.gochat.mq.testkit.ToyBroker.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.MDC;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The toy transport's consumer: a loop on the subscribe thread that owns partitions of its group,
  * hands their messages to the callback one at a time and commits processed positions every
- * {@code autoCommitIntervalMs}, on revocation and on close. State is guarded by the broker's lock.
+ * {@code autoCommitIntervalMs}, on revocation and on close. At {@code consumer.concurrency > 1} it
+ * hands them to the shared {@link KeyOrderedDispatcher} instead, as a custom transport would. State
+ * is guarded by the broker's lock.
  */
 final class ToyConsumer implements Consumer {
     private static final int LARGE = 64 * 1024;
+    /** At concurrency > 1: the most messages of a partition handed to the dispatcher at once. */
+    private static final int FETCH = 500;
 
     private final ToyBroker broker;
     private final ClientSpec spec;
@@ -44,6 +56,14 @@ final class ToyConsumer implements Consumer {
     private final Set<String> repeatedOnce = new HashSet<>();
     /** For {@link Fault#REUSED_VALUE_BUFFER}: one value array per length, reused. */
     private final Map<Integer, byte[]> valueBuffers = new HashMap<>();
+    /** At concurrency > 1 ({@code positions} then hold the processed prefix): the next offset to fetch. Subscribe thread only. */
+    private final Map<TopicPartition, Long> fetched = new HashMap<>();
+    /** For the lane faults: the message each lane copy stands for. */
+    private final Map<Message, Message> originals = Collections.synchronizedMap(new IdentityHashMap<>());
+    /** For {@link Fault#COMMIT_HIGHEST_COMPLETED}: per partition, the offset after the highest whose callback returned. */
+    private final Map<TopicPartition, Long> highest = new ConcurrentHashMap<>();
+    /** Set while a parallel subscribe runs, so that close() from one of its workers does not wait for itself. */
+    private volatile KeyOrderedDispatcher<TopicPartition> dispatcher;
     private List<String> topics = List.of();
     /** How often each topic was named in the subscribe call. */
     private Map<String, Integer> named = Map.of();
@@ -108,7 +128,11 @@ final class ToyConsumer implements Consumer {
             broker.lock.unlock();
         }
         try {
-            run(callback);
+            if (spec.config().consumer().concurrency() > 1) {
+                runParallel(callback);
+            } else {
+                run(callback);
+            }
         } catch (InterruptedException e) {
             // interrupted while waiting for messages: stop like close()
             broker.lock.lock();
@@ -206,6 +230,178 @@ final class ToyConsumer implements Consumer {
                 broker.lock.unlock();
             }
         }
+    }
+
+    /**
+     * The loop at {@code consumer.concurrency > 1}, and how a transport uses
+     * {@link KeyOrderedDispatcher}: this thread fetches and submits, the dispatcher's workers run the
+     * callbacks, {@code positions} follow the processed prefix it reports, and commits tell it so.
+     * Revocation and close wait for the callbacks in hand (at most half the session timeout), outside
+     * the broker's lock, since a callback may use the broker; a crash does not wait.
+     */
+    private void runParallel(ConsumeCallback callback) {
+        MqConfig config = spec.config();
+        if (faults.contains(Fault.WINDOW_IGNORED)) {
+            config = config.toBuilder().consumer(c -> c.maxPendingPerPartition(1_000_000)).build();
+        }
+        Duration bound = Duration.ofMillis(config.consumer().sessionTimeoutMs() / 2);
+        KeyOrderedDispatcher<TopicPartition> parallel = KeyOrderedDispatcher.start(parallelCallback(callback),
+                config.consumer(), spec.clientId(), logger, this::processed);
+        dispatcher = parallel;
+        boolean crash;
+        boolean interrupted = false;
+        while (true) {
+            List<TopicPartition> revoked;
+            broker.lock.lock();
+            try {
+                crash = crashed;
+                interrupted = Thread.currentThread().isInterrupted() || parallel.cancelled();
+                if (crashed || closeRequested || interrupted) {
+                    break;
+                }
+                revoked = broker.isDown() ? List.of() : new ArrayList<>(positions.keySet());
+                revoked.removeAll(group.target(this, broker));
+            } finally {
+                broker.lock.unlock();
+            }
+            if (!revoked.isEmpty()) {
+                parallel.revoke(revoked, bound);
+                revoked.forEach(fetched::remove); // fetched again from the processed position if kept after all
+            }
+            broker.lock.lock();
+            try {
+                boolean any = !broker.isDown() && fetch(parallel);
+                parallel.drain();
+                long now = System.currentTimeMillis();
+                if (now - lastCommit >= config.consumer().autoCommitIntervalMs()
+                        && !faults.contains(Fault.NO_INTERVAL_COMMIT) || parallel.commitWanted()) {
+                    commit(parallel);
+                    lastCommit = now;
+                }
+                if (!any && !parallel.hasCompletions()) {
+                    broker.changed.await(parallel.busy() ? 1 : 20, TimeUnit.MILLISECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                broker.lock.unlock();
+            }
+        }
+        if (crash) {
+            parallel.close();
+        } else {
+            if (interrupted) {
+                Thread.interrupted(); // waiting for the callbacks in hand needs a thread that can park
+                parallel.interruptCallbacks();
+            }
+            if (faults.contains(Fault.CLOSE_WITHOUT_WAITING)) {
+                parallel.close();
+            } else {
+                parallel.finish(bound);
+            }
+        }
+        broker.lock.lock();
+        try {
+            if (crash ? faults.contains(Fault.CRASH_COMMITS) : !faults.contains(Fault.NO_COMMIT_ON_CLOSE)) {
+                commit();
+            }
+            leave();
+        } finally {
+            broker.lock.unlock();
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt(); // as at concurrency 1: subscribe returns with the flag set
+        }
+    }
+
+    /** Takes part in the group, then submits what each owned partition's window allows. Caller holds the lock. */
+    private boolean fetch(KeyOrderedDispatcher<TopicPartition> parallel) {
+        rebalance();
+        fetched.keySet().retainAll(positions.keySet());
+        List<TopicPartition> gone = parallel.partitions().stream().filter(tp -> !positions.containsKey(tp)).toList();
+        if (!gone.isEmpty()) {
+            parallel.lose(gone); // released by rebalance() without a revoke(): what they run is ignored
+        }
+        positions.forEach(fetched::putIfAbsent);
+        if (faults.contains(Fault.FULL_PARTITION_STOPS_ALL) && !parallel.full().isEmpty()) {
+            return false;
+        }
+        boolean any = false;
+        for (TopicPartition tp : positions.keySet()) {
+            long from = fetched.get(tp);
+            long to = Math.min(broker.size(tp), from + FETCH);
+            if (from >= to || parallel.isFull(tp)) {
+                continue;
+            }
+            List<Message> batch = new ArrayList<>();
+            for (long offset = from; offset < to; offset++) {
+                batch.add(laneOf(received(broker.get(tp, offset), tp, offset)));
+            }
+            if (faults.contains(Fault.BATCH_SUBMITTED_REVERSED)) {
+                Collections.reverse(batch);
+            }
+            batch.forEach(message -> parallel.submit(tp, message));
+            fetched.put(tp, to);
+            any = true;
+        }
+        return any;
+    }
+
+    /** The dispatcher's report: every message of {@code tp} before {@code next} is processed. */
+    private void processed(TopicPartition tp, long next) {
+        broker.lock.lock();
+        try {
+            positions.computeIfPresent(tp, (p, at) -> next);
+        } finally {
+            broker.lock.unlock();
+        }
+    }
+
+    /** Commits the processed positions and lets the dispatcher slide its windows. Caller holds the lock. */
+    private void commit(KeyOrderedDispatcher<TopicPartition> parallel) {
+        if (faults.contains(Fault.COMMIT_HIGHEST_COMPLETED)) {
+            positions.replaceAll((tp, at) -> Math.max(at, highest.getOrDefault(tp, at)));
+        }
+        commit();
+        positions.forEach(parallel::committed);
+    }
+
+    /** With a lane fault, a copy of {@code message} whose key puts it in the wrong lane; the callback gets the original. */
+    private Message laneOf(Message message) {
+        byte[] key;
+        if (faults.contains(Fault.LANES_IGNORE_KEY)) {
+            key = ("lane-" + message.offset()).getBytes(StandardCharsets.UTF_8);
+        } else if (faults.contains(Fault.ONE_LANE_PER_PARTITION)) {
+            key = null;
+        } else {
+            return message;
+        }
+        Message lane = MessageAccess.received(message.topic(), key, message.value(), message.headers(),
+                message.partition(), message.offset(), message.timestamp());
+        originals.put(lane, message);
+        return lane;
+    }
+
+    /** The callback as the dispatcher runs it: the original of a lane copy, and the faults of the worker's side. */
+    private ConsumeCallback parallelCallback(ConsumeCallback callback) {
+        ThreadLocal<String> lastTraceId = new ThreadLocal<>();
+        return lane -> {
+            Message message = Objects.requireNonNullElse(originals.remove(lane), lane);
+            if (faults.contains(Fault.WORKER_STALE_TRACE_ID)) {
+                if (message.traceId() != null) {
+                    lastTraceId.set(message.traceId());
+                } else if (lastTraceId.get() != null) {
+                    MDC.put(Message.TRACE_ID_HEADER, lastTraceId.get());
+                }
+            }
+            try {
+                callback.handle(message);
+            } finally {
+                if (faults.contains(Fault.COMMIT_HIGHEST_COMPLETED)) {
+                    highest.merge(new TopicPartition(message.topic(), message.partition()), message.offset() + 1, Math::max);
+                }
+            }
+        };
     }
 
     private boolean consume(ConsumeCallback callback, Message message) {
@@ -368,7 +564,8 @@ final class ToyConsumer implements Consumer {
             }
             closeRequested = true;
             broker.changed.signalAll();
-            boolean inside = subscriber == Thread.currentThread();
+            KeyOrderedDispatcher<TopicPartition> parallel = dispatcher;
+            boolean inside = subscriber == Thread.currentThread() || parallel != null && parallel.isWorkerThread();
             wait = subscribed && (!inside || faults.contains(Fault.CLOSE_INSIDE_DEADLOCKS));
         } finally {
             broker.lock.unlock();
