@@ -11,19 +11,22 @@ import io.gochat.mq.spi.CallbackRunner;
 import io.gochat.mq.spi.ClientSpec;
 import io.gochat.mq.internal.MessageAccess;
 import io.gochat.mq.spi.TraceContext;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.InterruptException;
-import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.header.Headers;
 import org.slf4j.Logger;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -73,14 +76,15 @@ final class KafkaMqProducer implements Producer {
     @Override
     public void send(Message message, SendCallback callback) {
         ApiPreconditions.checkSend(message, callback);
-        Pending p = new Pending(message, callback);
+        String addedTraceId = TraceContext.traceIdToAdd(message);
+        Pending p = new Pending(this, message, callback, addedTraceId);
         inFlight.increment();
         if (closed) {
             p.complete(new MqClosedException("send to topic " + message.topic() + " failed: the producer is closed"));
             return;
         }
         try {
-            producer.send(record(TraceContext.inject(message)), (metadata, error) -> p.complete(error));
+            producer.send(record(message, addedTraceId), p);
         } catch (InterruptException e) {
             Thread.currentThread().interrupt();
             p.complete(new MqException("send to topic " + message.topic() + " was interrupted", e));
@@ -175,52 +179,83 @@ final class KafkaMqProducer implements Producer {
 
     /**
      * The record for {@code message}, sharing its arrays (see {@link MessageAccess}): Kafka only
-     * reads them, copying them into a batch before {@code send} returns.
+     * reads them, copying them into a batch before {@code send} returns. The headers go straight
+     * into the record's own, with {@code addedTraceId} (from {@link TraceContext#traceIdToAdd})
+     * last, where a copy of the message made by {@link TraceContext#inject} would have it.
      */
-    private static ProducerRecord<byte[], byte[]> record(Message message) {
+    static ProducerRecord<byte[], byte[]> record(Message message, String addedTraceId) {
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(message.topic(), null, null,
+                MessageAccess.key(message), MessageAccess.value(message), null);
         Map<String, byte[]> headers = MessageAccess.headers(message);
-        RecordHeaders recordHeaders = null;
         if (!headers.isEmpty()) {
-            recordHeaders = new RecordHeaders();
+            Headers recordHeaders = record.headers();
             for (Map.Entry<String, byte[]> header : headers.entrySet()) {
                 recordHeaders.add(header.getKey(), header.getValue());
             }
         }
-        return new ProducerRecord<>(message.topic(), null, null,
-                MessageAccess.key(message), MessageAccess.value(message), recordHeaders);
+        if (addedTraceId != null) {
+            record.headers().add(Message.TRACE_ID_HEADER, addedTraceId.getBytes(StandardCharsets.UTF_8));
+        }
+        return record;
     }
 
-    /** One send until its callback has run. */
-    private final class Pending {
+    /**
+     * One send until its callback has run, and Kafka's callback for it: the one object a send
+     * adds to the record (no lambda, no future). Completes once, whichever of Kafka's callback or a
+     * failed hand-over to Kafka comes first.
+     */
+    private static final class Pending implements Callback {
+        private static final AtomicIntegerFieldUpdater<Pending> DONE =
+                AtomicIntegerFieldUpdater.newUpdater(Pending.class, "done");
+
+        private final KafkaMqProducer producer;
         private final Message message;
         private final SendCallback callback;
-        private final AtomicBoolean done = new AtomicBoolean();
+        /** The MDC's trace id written into the record's headers, or {@code null}. */
+        private final String addedTraceId;
+        private volatile int done;
 
-        Pending(Message message, SendCallback callback) {
+        Pending(KafkaMqProducer producer, Message message, SendCallback callback, String addedTraceId) {
+            this.producer = producer;
             this.message = message;
             this.callback = callback;
+            this.addedTraceId = addedTraceId;
+        }
+
+        @Override
+        public void onCompletion(RecordMetadata metadata, Exception exception) {
+            complete(exception);
         }
 
         void complete(Throwable kafkaError) {
-            if (!done.compareAndSet(false, true)) {
+            if (!DONE.compareAndSet(this, 0, 1)) {
                 return;
             }
-            inFlight.decrement();
-            MqException error = kafkaError == null ? null : KafkaErrors.send(message.topic(), kafkaError, props);
+            producer.inFlight.decrement();
+            MqException error = kafkaError == null ? null : KafkaErrors.send(message.topic(), kafkaError, producer.props);
             if (error != null) {
-                log.atDebug().setMessage("send failed")
+                producer.log.atDebug().setMessage("send failed")
                         .addKeyValue("topic", message.topic())
-                        .addKeyValue("trace_id", message.traceId())
+                        .addKeyValue("trace_id", traceId())
                         .addKeyValue("error", error.getMessage())
                         .log();
             }
-            int[] depth = callbackDepth.get();
+            int[] depth = producer.callbackDepth.get();
             depth[0]++;
             try {
-                CallbackRunner.complete(callback, error, message, log);
+                if (addedTraceId == null) { // the message's own trace id, decoded only if a line is logged
+                    CallbackRunner.complete(callback, error, message, producer.log);
+                } else {
+                    CallbackRunner.complete(callback, error, message.topic(), addedTraceId, producer.log);
+                }
             } finally {
                 depth[0]--;
             }
+        }
+
+        /** The trace id that went out with the record, or {@code null}. */
+        private String traceId() {
+            return addedTraceId != null ? addedTraceId : message.traceId();
         }
     }
 }
