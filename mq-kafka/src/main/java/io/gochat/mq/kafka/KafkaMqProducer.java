@@ -15,6 +15,8 @@ import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.header.Headers;
 import org.slf4j.Logger;
@@ -27,7 +29,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * {@link Producer} on a {@link KafkaProducer}. Thread-safe: any thread may send or close. The
@@ -39,8 +40,12 @@ import java.util.concurrent.atomic.LongAdder;
  * comes first. Kafka calls back every record it accepted, also when {@link #close()} runs out of
  * time: {@code KafkaProducer.close(timeout)} then aborts what is left, which reaches the callbacks
  * as {@link MqClosedException}. So a callback runs exactly once, and before {@code close()} returns.
- * Sends are only counted, not tracked in a shared set: a set touched by every sender and by Kafka's
- * I/O thread cost half of the send path (docs/benchmarks.md).
+ *
+ * <p>The send path is lean on purpose (docs/design.md, "The send path"): per send one
+ * {@link Pending}, which is also Kafka's callback and keeps neither the message nor its arrays, and
+ * nothing shared between senders and Kafka's I/O thread — not a set of pending sends (it cost half
+ * of the send path), not even a counter: the close log reports the bytes Kafka still buffered,
+ * from Kafka's own metrics.
  */
 final class KafkaMqProducer implements Producer {
     private final Logger log;
@@ -50,7 +55,6 @@ final class KafkaMqProducer implements Producer {
     private final KafkaProducer<byte[], byte[]> producer;
     private final int closeTimeoutMs;
     private final long syncBoundMs;
-    private final LongAdder inFlight = new LongAdder();
     private final CountDownLatch closeDone = new CountDownLatch(1);
     private volatile boolean closed;
     /**
@@ -78,7 +82,6 @@ final class KafkaMqProducer implements Producer {
         ApiPreconditions.checkSend(message, callback);
         String addedTraceId = TraceContext.traceIdToAdd(message);
         Pending p = new Pending(this, message, callback, addedTraceId);
-        inFlight.increment();
         if (closed) {
             p.complete(new MqClosedException("send to topic " + message.topic() + " failed: the producer is closed"));
             return;
@@ -161,7 +164,7 @@ final class KafkaMqProducer implements Producer {
 
     private void closeNow() {
         long started = System.nanoTime();
-        long buffered = inFlight.sum();
+        long buffered = bufferedBytes();
         try {
             producer.close(Duration.ofMillis(closeTimeoutMs));
         } catch (RuntimeException e) {
@@ -172,9 +175,30 @@ final class KafkaMqProducer implements Producer {
         }
         log.atInfo().setMessage("kafka producer closed")
                 .addKeyValue("clientId", clientId)
-                .addKeyValue("pendingAtClose", buffered)
+                .addKeyValue("bufferedBytesAtClose", buffered)
                 .addKeyValue("tookMs", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started))
                 .log();
+    }
+
+    /**
+     * The bytes of batches Kafka holds (not yet acknowledged or failed), from its
+     * {@code buffer-total-bytes} and {@code buffer-available-bytes} metrics; {@code -1} if Kafka
+     * does not report them.
+     */
+    private long bufferedBytes() {
+        double total = -1;
+        double available = -1;
+        for (Map.Entry<MetricName, ? extends Metric> metric : producer.metrics().entrySet()) {
+            if (!"producer-metrics".equals(metric.getKey().group())) {
+                continue;
+            }
+            if ("buffer-total-bytes".equals(metric.getKey().name())) {
+                total = ((Number) metric.getValue().metricValue()).doubleValue();
+            } else if ("buffer-available-bytes".equals(metric.getKey().name())) {
+                available = ((Number) metric.getValue().metricValue()).doubleValue();
+            }
+        }
+        return total < 0 || available < 0 ? -1 : (long) (total - available);
     }
 
     /**
@@ -200,26 +224,31 @@ final class KafkaMqProducer implements Producer {
     }
 
     /**
-     * One send until its callback has run, and Kafka's callback for it: the one object a send
-     * adds to the record (no lambda, no future). Completes once, whichever of Kafka's callback or a
-     * failed hand-over to Kafka comes first.
+     * One send until its callback has run, and Kafka's callback for it: the one object a send adds
+     * (no lambda, no future). It keeps the topic and the trace id that went out for the log lines,
+     * not the message: Kafka has copied key, value and headers into a batch by the time
+     * {@code send} returns, and a message kept until the acknowledgement would keep its arrays live
+     * through young collections. Completes once, whichever of Kafka's callback or a failed hand-over
+     * to Kafka comes first.
      */
     private static final class Pending implements Callback {
         private static final AtomicIntegerFieldUpdater<Pending> DONE =
                 AtomicIntegerFieldUpdater.newUpdater(Pending.class, "done");
 
         private final KafkaMqProducer producer;
-        private final Message message;
+        private final String topic;
         private final SendCallback callback;
-        /** The MDC's trace id written into the record's headers, or {@code null}. */
-        private final String addedTraceId;
+        /** The trace id that went out: the MDC's that was added, or the message's own header, or {@code null}. */
+        private final String traceId;
         private volatile int done;
 
         Pending(KafkaMqProducer producer, Message message, SendCallback callback, String addedTraceId) {
             this.producer = producer;
-            this.message = message;
+            this.topic = message.topic();
             this.callback = callback;
-            this.addedTraceId = addedTraceId;
+            // decoded only for a message with headers: an untraced send costs no String
+            this.traceId = addedTraceId != null || MessageAccess.headers(message).isEmpty() ? addedTraceId
+                    : message.traceId();
         }
 
         @Override
@@ -231,31 +260,21 @@ final class KafkaMqProducer implements Producer {
             if (!DONE.compareAndSet(this, 0, 1)) {
                 return;
             }
-            producer.inFlight.decrement();
-            MqException error = kafkaError == null ? null : KafkaErrors.send(message.topic(), kafkaError, producer.props);
+            MqException error = kafkaError == null ? null : KafkaErrors.send(topic, kafkaError, producer.props);
             if (error != null) {
                 producer.log.atDebug().setMessage("send failed")
-                        .addKeyValue("topic", message.topic())
-                        .addKeyValue("trace_id", traceId())
+                        .addKeyValue("topic", topic)
+                        .addKeyValue("trace_id", traceId)
                         .addKeyValue("error", error.getMessage())
                         .log();
             }
             int[] depth = producer.callbackDepth.get();
             depth[0]++;
             try {
-                if (addedTraceId == null) { // the message's own trace id, decoded only if a line is logged
-                    CallbackRunner.complete(callback, error, message, producer.log);
-                } else {
-                    CallbackRunner.complete(callback, error, message.topic(), addedTraceId, producer.log);
-                }
+                CallbackRunner.complete(callback, error, topic, traceId, producer.log);
             } finally {
                 depth[0]--;
             }
-        }
-
-        /** The trace id that went out with the record, or {@code null}. */
-        private String traceId() {
-            return addedTraceId != null ? addedTraceId : message.traceId();
         }
     }
 }

@@ -141,6 +141,45 @@ class KafkaMqProducerTest {
     }
 
     @Test
+    @DisplayName("a throwing send callback is logged with the trace id that went out (the MDC's, added on send), and"
+            + " close reports the bytes Kafka still buffered")
+    void callbackFailureLogAndCloseLog() throws Exception {
+        // a long linger keeps the messages buffered until close() flushes them
+        MqConfig config = config().toBuilder().producer(p -> p.lingerMs(10_000).closeTimeoutMs(5_000)).build();
+        String topic = topic("callback-log", config);
+        ch.qos.logback.classic.Logger logger =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("test.producer." + topic);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
+                new ch.qos.logback.core.read.ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        logger.setLevel(ch.qos.logback.classic.Level.INFO); // the close line is INFO
+        try {
+            Producer producer = Mq.newProducer("callback-log", Option.withTransport("kafka"), Option.withConfig(config),
+                    Option.withLogger(logger));
+            MDC.put("trace_id", "added-on-send");
+            producer.send(Message.of(topic, "k", "v"), error -> {
+                throw new IllegalStateException("user bug");
+            });
+            MDC.remove("trace_id");
+            producer.close();
+        } finally {
+            logger.detachAppender(appender);
+        }
+
+        List<ch.qos.logback.classic.spi.ILoggingEvent> events;
+        synchronized (appender) {
+            events = new ArrayList<>(appender.list);
+        }
+        assertThat(events).filteredOn(e -> e.getMessage().equals("send callback threw; ignored")).singleElement()
+                .satisfies(e -> assertThat(e.getKeyValuePairs()).extracting(kv -> kv.key + "=" + kv.value)
+                        .contains("topic=" + topic, "trace_id=added-on-send"));
+        assertThat(events).filteredOn(e -> e.getMessage().equals("kafka producer closed")).singleElement()
+                .satisfies(e -> assertThat(e.getKeyValuePairs()).filteredOn(kv -> kv.key.equals("bufferedBytesAtClose"))
+                        .singleElement().satisfies(kv -> assertThat((Long) kv.value).isPositive()));
+    }
+
+    @Test
     @DisplayName("a send callback that calls close() while another thread closes does not deadlock: both return,"
             + " every message is delivered and every callback runs once")
     void closeFromCallbackDuringClose() throws Exception {
