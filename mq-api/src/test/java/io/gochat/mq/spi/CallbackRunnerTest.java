@@ -6,13 +6,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.slf4j.MDC;
-import org.slf4j.event.KeyValuePair;
 import org.slf4j.event.Level;
 import org.slf4j.event.LoggingEvent;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,13 +34,6 @@ class CallbackRunnerTest {
         MDC.clear();
     }
 
-    private static Map<String, Object> keyValues(LoggingEvent event) {
-        Map<String, Object> kv = new HashMap<>();
-        for (KeyValuePair pair : event.getKeyValuePairs()) {
-            kv.put(pair.key, pair.value);
-        }
-        return kv;
-    }
 
     @Test
     @DisplayName("a throwing consume callback is logged at ERROR with topic, partition, offset, key and trace id")
@@ -57,7 +48,7 @@ class CallbackRunnerTest {
         assertThat(event.getLevel()).isEqualTo(Level.ERROR);
         assertThat(event.getThrowable()).isSameAs(boom);
         assertThat(event.getMessage()).contains("counts as processed");
-        assertThat(keyValues(event)).containsEntry("topic", "orders").containsEntry("partition", 3)
+        assertThat(RecordingLogger.keyValues(event)).containsEntry("topic", "orders").containsEntry("partition", 3)
                 .containsEntry("offset", 42L).containsEntry("key", "user-7").containsEntry("trace_id", "t-1");
     }
 
@@ -125,7 +116,7 @@ class CallbackRunnerTest {
         }
         assertThat(logger.events).hasSize(2).allSatisfy(e -> {
             assertThat(e.getLevel()).isEqualTo(Level.ERROR);
-            assertThat(keyValues(e)).containsEntry("offset", 42L).containsEntry("trace_id", "t-1");
+            assertThat(RecordingLogger.keyValues(e)).containsEntry("offset", 42L).containsEntry("trace_id", "t-1");
         });
         assertThat(MDC.get("trace_id")).isNull();
     }

@@ -1,12 +1,15 @@
 package io.gochat.mq.spi;
 
+import org.slf4j.event.KeyValuePair;
 import org.slf4j.event.Level;
 import org.slf4j.event.LoggingEvent;
 import org.slf4j.helpers.LegacyAbstractLogger;
 import org.slf4j.Marker;
 import org.slf4j.spi.LoggingEventAware;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Keeps every fluent logging event, key-values included. */
@@ -16,6 +19,15 @@ final class RecordingLogger extends LegacyAbstractLogger implements LoggingEvent
 
     RecordingLogger() {
         this.name = "recording";
+    }
+
+    /** The key-values of {@code event}, by key. */
+    static Map<String, Object> keyValues(LoggingEvent event) {
+        Map<String, Object> kv = new HashMap<>();
+        for (KeyValuePair pair : event.getKeyValuePairs()) {
+            kv.put(pair.key, pair.value);
+        }
+        return kv;
     }
 
     @Override

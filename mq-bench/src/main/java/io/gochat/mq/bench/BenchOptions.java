@@ -14,12 +14,14 @@ final class BenchOptions {
             "",
             "Measures gochat MQ side by side with the raw clients (docs/benchmarks.md), in one JVM",
             "against one broker: library vs raw KafkaProducer, library vs raw poll loop, the in-memory",
-            "transport vs an ArrayBlockingQueue hand-off, and end-to-end latency at a fixed rate.",
+            "transport vs an ArrayBlockingQueue hand-off, end-to-end latency at a fixed rate, and a",
+            "1 ms handler at consumer.concurrency 1 and 64 vs one raw consumer per partition and vs",
+            "Confluent's Parallel Consumer (with a no-op handler: concurrency 64 vs 1).",
             "Prints a table, then one name=value line per figure.",
             "",
             "Options:",
             "  --bootstrap HOST:PORT  a real Kafka cluster (PLAINTEXT) instead of the in-process broker",
-            "  --only LIST            some of: producer,consumer,inmemory,latency (default: all)",
+            "  --only LIST            some of: producer,consumer,inmemory,latency,slow (default: all)",
             "  --pairs N              measured A/B pairs per figure (default 7)",
             "  --warmups N            warm-up rounds per side before the pairs (default 4)",
             "  --rate N               messages per second for the latency figure (default 2000)",
@@ -28,7 +30,7 @@ final class BenchOptions {
             "");
 
     /** The figures the benchmark can measure. */
-    enum Part { PRODUCER, CONSUMER, INMEMORY, LATENCY }
+    enum Part { PRODUCER, CONSUMER, INMEMORY, LATENCY, SLOW }
 
     final String bootstrap;
     final Set<Part> parts;
@@ -44,6 +46,11 @@ final class BenchOptions {
     final int inMemoryMessages;
     final int latencyWarmupMs;
     final int latencyMeasureMs;
+    /** Messages of the slow-handler topic; every contender but the library at concurrency 1 reads them all. */
+    final int slowMessages;
+    /** How many of them the library at concurrency 1 reads: at 1 ms each, all would take minutes. */
+    final int slowC1Messages;
+    final int noopMessages;
 
     private BenchOptions(String bootstrap, Set<Part> parts, boolean quick, boolean help, Integer pairs, Integer warmups,
                          Integer rate) {
@@ -61,6 +68,9 @@ final class BenchOptions {
         this.inMemoryMessages = quick ? 20_000 : 2_000_000;
         this.latencyWarmupMs = quick ? 300 : 1_000;
         this.latencyMeasureMs = quick ? 1_000 : 5_000;
+        this.slowMessages = quick ? 600 : 30_000;
+        this.slowC1Messages = quick ? 200 : 5_000;
+        this.noopMessages = quick ? 2_000 : 1_000_000;
     }
 
     /**
@@ -116,7 +126,7 @@ final class BenchOptions {
             try {
                 parts.add(Part.valueOf(item.trim().toUpperCase(Locale.ROOT)));
             } catch (IllegalArgumentException e) {
-                throw new UsageException("--only: expected some of producer,consumer,inmemory,latency but was ["
+                throw new UsageException("--only: expected some of producer,consumer,inmemory,latency,slow but was ["
                         + item.trim() + "]", e);
             }
         }

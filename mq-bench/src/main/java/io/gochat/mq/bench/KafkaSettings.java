@@ -33,6 +33,11 @@ final class KafkaSettings {
         return config;
     }
 
+    /** The same settings with {@code consumer.concurrency} set: how many callbacks of a consumer may run at once. */
+    MqConfig config(int concurrency) {
+        return config.toBuilder().consumer(c -> c.concurrency(concurrency)).build();
+    }
+
     /** Raw producer settings equal to the library's for {@code serviceName}. */
     Properties rawProducer(String serviceName) {
         io.gochat.mq.config.ProducerConfig p = config.producer();

@@ -24,9 +24,11 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * The side-by-side benchmarks of docs/benchmarks.md, in one JVM against one broker: producer and
  * consumer throughput against the raw Kafka clients with identical settings, the in-memory
- * transport against an {@code ArrayBlockingQueue} hand-off, and end-to-end latency at a fixed
- * rate. Warm-up first, then alternating A/B pairs; medians are quoted. Prints a table and, last,
- * one {@code name=value} line per figure.
+ * transport against an {@code ArrayBlockingQueue} hand-off, end-to-end latency at a fixed
+ * rate, and a 1 ms handler at {@code consumer.concurrency} 1 and 64 against one raw consumer per
+ * partition and Confluent's Parallel Consumer. Warm-up first, then alternating A/B pairs (rotating
+ * rounds for more contenders); medians are quoted. Prints a table and, last, one
+ * {@code name=value} line per figure.
  *
  * <p>Run with {@code bin/bench} ({@code --help} lists the options); see {@code docs/benchmarks.md}.
  * Exit codes: 0 measured (whether or not a target was met), 2 bad command line, 3 could not run.
@@ -43,6 +45,16 @@ public final class MqBench {
     static final double LATENCY_TARGET = 1.2;
     /** Warm-up rounds per side of the latency figure: the heap sizes its young generation in the first ones. */
     static final int LATENCY_WARMUPS = 2;
+    /** The slow-handler figure: concurrency 64 against 1, against one raw consumer per partition, against Parallel Consumer. */
+    static final double SLOW_SPEEDUP_TARGET = 30;
+    static final double SLOW_PER_PARTITION_TARGET = 5;
+    static final double SLOW_PARALLEL_CONSUMER_TARGET = 1;
+    /** With a no-op handler, concurrency 64 against 1: what dispatching to workers costs. */
+    static final double NOOP_RATIO_TARGET = 0.5;
+    static final int SLOW_CONCURRENCY = 64;
+    static final long SLOW_WORK_NANOS = 1_000_000;
+    /** Warm-up rounds per contender of the slow-handler figure: with 1 ms handlers the JIT hardly matters. */
+    static final int SLOW_WARMUPS = 1;
     private static final int PARTITIONS = 6;
 
     private final BenchOptions options;
@@ -98,9 +110,7 @@ public final class MqBench {
 
     private void execute() throws Exception {
         String loadBefore = loadAverage();
-        boolean needsKafka = options.parts.contains(BenchOptions.Part.PRODUCER)
-                || options.parts.contains(BenchOptions.Part.CONSUMER)
-                || options.parts.contains(BenchOptions.Part.LATENCY);
+        boolean needsKafka = options.parts.stream().anyMatch(part -> part != BenchOptions.Part.INMEMORY);
         EmbeddedKafka broker = null;
         String where = "none (in-memory only)";
         try {
@@ -125,6 +135,9 @@ public final class MqBench {
             if (options.parts.contains(BenchOptions.Part.LATENCY)) {
                 latency(bootstrap);
             }
+            if (options.parts.contains(BenchOptions.Part.SLOW)) {
+                slow(bootstrap);
+            }
         } finally {
             if (broker != null) {
                 progress.note("stopping the embedded broker ...");
@@ -140,7 +153,10 @@ public final class MqBench {
         out.println("load average:  " + loadBefore + " at start, " + loadAverage() + " at end (1, 5, 15 min)");
         out.println("method:        " + options.warmups + " warm-up round(s) per side (latency: " + LATENCY_WARMUPS + "), then " + options.pairs
                 + " alternating A/B pairs; throughput: medians of the rounds, ratio = median of the per-pair ratios"
-                + " library/baseline; latency: percentiles of all measured rounds pooled, ratio = library/raw");
+                + " library/baseline; latency: percentiles of all measured rounds pooled, ratio = library/raw;"
+                + " slow handler: " + SLOW_WARMUPS + " warm-up round per contender, then " + options.pairs
+                + " rounds of each in rotating order, concurrency 1 timed over the first " + options.slowC1Messages
+                + " of " + options.slowMessages + " messages");
         out.println();
         figures.print(out);
         out.println();
@@ -149,7 +165,26 @@ public final class MqBench {
     }
 
     private Option[] kafka(KafkaSettings settings) {
-        return new Option[] {Option.withTransport("kafka"), Option.withConfig(settings.config())};
+        return kafka(settings.config());
+    }
+
+    private Option[] kafka(MqConfig config) {
+        return new Option[] {Option.withTransport("kafka"), Option.withConfig(config)};
+    }
+
+    /** Writes {@code messages} of {@code payloads} to {@code topic} with a raw producer and waits for every acknowledgement. */
+    private void fill(KafkaSettings settings, String topic, Payloads payloads, int messages, String figure)
+            throws InterruptedException {
+        progress.note(figure + ": writing " + messages + " messages to " + topic);
+        ProducerThroughput.Completion filled = new ProducerThroughput.Completion(messages);
+        long start = System.nanoTime();
+        try (KafkaProducer<byte[], byte[]> filler = new KafkaProducer<>(settings.rawProducer("bench-filler"))) {
+            for (int n = 0; n < messages; n++) {
+                filler.send(new ProducerRecord<>(topic, payloads.key(n), payloads.value(n)),
+                        (metadata, error) -> filled.completed(error));
+            }
+            filled.await(start);
+        }
     }
 
     private void createTopic(Option[] mqOptions, String topic) {
@@ -199,16 +234,7 @@ public final class MqBench {
             int messages = size < 1024 ? options.consumerSmall : options.consumerLarge;
             String topic = "bench.consume." + payloads.tag() + "." + run;
             createTopic(mqOptions, topic);
-            progress.note("consumer " + payloads.label() + ": writing " + messages + " messages to " + topic);
-            ProducerThroughput.Completion filled = new ProducerThroughput.Completion(messages);
-            long start = System.nanoTime();
-            try (KafkaProducer<byte[], byte[]> filler = new KafkaProducer<>(settings.rawProducer("bench-filler"))) {
-                for (int n = 0; n < messages; n++) {
-                    filler.send(new ProducerRecord<>(topic, payloads.key(n), payloads.value(n)),
-                            (metadata, error) -> filled.completed(error));
-                }
-                filled.await(start);
-            }
+            fill(settings, topic, payloads, messages, "consumer " + payloads.label());
             ConsumerThroughput bench = new ConsumerThroughput(topic, messages, settings.commitIntervalMs());
             AbRounds.Result r = AbRounds.run("consumer " + payloads.label() + " x" + messages, options.warmups,
                     options.pairs,
@@ -298,6 +324,66 @@ public final class MqBench {
         figures.value("latency_library_p99_ms", libP99);
         figures.value("latency_raw_p99_ms", rawP99);
         figures.value("latency_p99_ratio", p99Ratio);
+    }
+
+    private void slow(String bootstrap) throws Exception {
+        KafkaSettings settings = new KafkaSettings(bootstrap, "earliest");
+        Option[] c1 = kafka(settings.config(1));
+        Option[] c64 = kafka(settings.config(SLOW_CONCURRENCY));
+        Payloads payloads = new Payloads(100);
+        String topic = "bench.slow." + run;
+        createTopic(c1, topic);
+        fill(settings, topic, payloads, options.slowMessages, "slow handler");
+        SlowHandler slow = new SlowHandler(topic, PARTITIONS, options.slowMessages, SLOW_WORK_NANOS,
+                settings.commitIntervalMs());
+        String group = "bench-slow-" + run + "-";
+        double[][] r = AbRounds.rotate(String.format(Locale.ROOT, "slow handler 1 ms x%d (c1: first %d)",
+                        options.slowMessages, options.slowC1Messages), SLOW_WARMUPS, options.pairs,
+                new String[] {"c64", "c1", "per-partition", "parallel-consumer"}, new AbRounds.Round[] {
+                    round -> slow.library(() -> Mq.newConsumer("bench-slow", group + round, c64), options.slowMessages),
+                    round -> slow.library(() -> Mq.newConsumer("bench-slow", group + round, c1), options.slowC1Messages),
+                    round -> slow.perPartition(p -> new KafkaConsumer<>(settings.rawConsumer("bench-slow-" + p,
+                            group + round))),
+                    round -> slow.parallelConsumer(() -> new KafkaConsumer<>(settings.rawConsumer("bench-slow",
+                            group + round)))},
+                progress);
+        double[] speedup = Samples.ratios(r[0], r[1]);
+        double[] perPartition = Samples.ratios(r[0], r[2]);
+        double[] parallelConsumer = Samples.ratios(r[0], r[3]);
+        figures.row("1 ms handler: concurrency 64 vs 1, msg/s", Samples.median(r[0]), Samples.median(r[1]), speedup,
+                String.format(Locale.ROOT, ">= %.0f", SLOW_SPEEDUP_TARGET), Samples.median(speedup) >= SLOW_SPEEDUP_TARGET);
+        figures.row("1 ms handler: c64 vs a raw consumer per partition, msg/s", Samples.median(r[0]),
+                Samples.median(r[2]), perPartition, String.format(Locale.ROOT, ">= %.0f", SLOW_PER_PARTITION_TARGET),
+                Samples.median(perPartition) >= SLOW_PER_PARTITION_TARGET);
+        figures.row("1 ms handler: c64 vs Parallel Consumer (key, 64), msg/s", Samples.median(r[0]),
+                Samples.median(r[3]), parallelConsumer, String.format(Locale.ROOT, "> %.0f", SLOW_PARALLEL_CONSUMER_TARGET),
+                Samples.median(parallelConsumer) > SLOW_PARALLEL_CONSUMER_TARGET);
+
+        String noopTopic = "bench.noop." + run;
+        createTopic(c1, noopTopic);
+        fill(settings, noopTopic, payloads, options.noopMessages, "no-op handler");
+        SlowHandler noop = new SlowHandler(noopTopic, PARTITIONS, options.noopMessages, 0, settings.commitIntervalMs());
+        String noopGroup = "bench-noop-" + run + "-";
+        double[][] n = AbRounds.rotate("no-op handler x" + options.noopMessages, options.warmups, options.pairs,
+                new String[] {"c64", "c1"}, new AbRounds.Round[] {
+                    round -> noop.library(() -> Mq.newConsumer("bench-noop", noopGroup + round, c64), options.noopMessages),
+                    round -> noop.library(() -> Mq.newConsumer("bench-noop", noopGroup + round, c1), options.noopMessages)},
+                progress);
+        double[] noopRatios = Samples.ratios(n[0], n[1]);
+        double noopRatio = Samples.median(noopRatios);
+        figures.row("no-op handler: concurrency 64 vs 1, msg/s", Samples.median(n[0]), Samples.median(n[1]),
+                noopRatios, ">= " + NOOP_RATIO_TARGET, noopRatio >= NOOP_RATIO_TARGET);
+
+        figures.value("slow_c1_msgs_per_sec", Samples.median(r[1]));
+        figures.value("slow_c64_msgs_per_sec", Samples.median(r[0]));
+        figures.value("slow_per_partition_msgs_per_sec", Samples.median(r[2]));
+        figures.value("slow_parallel_consumer_msgs_per_sec", Samples.median(r[3]));
+        figures.value("slow_c64_speedup", Samples.median(speedup));
+        figures.value("slow_vs_per_partition", Samples.median(perPartition));
+        figures.value("slow_vs_parallel_consumer", Samples.median(parallelConsumer));
+        figures.value("noop_c1_msgs_per_sec", Samples.median(n[1]));
+        figures.value("noop_c64_msgs_per_sec", Samples.median(n[0]));
+        figures.value("noop_c64_ratio", noopRatio);
     }
 
     private static String loadAverage() {

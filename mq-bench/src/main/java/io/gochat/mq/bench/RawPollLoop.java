@@ -16,7 +16,8 @@ import java.util.function.BooleanSupplier;
  * The raw side of the consumer figures: the loop a careful user writes by hand with the plain
  * Kafka client, doing what the library's poll loop does — poll with the same timeout, process each
  * partition's records, remember the next offset per partition once per partition and poll,
- * {@code commitSync} those every {@code consumer.autoCommitIntervalMs} and at the end.
+ * {@code commitSync} those every {@code consumer.autoCommitIntervalMs} and at the end. Also the
+ * per-partition baseline of the slow-handler figure, one loop per assigned partition.
  */
 final class RawPollLoop {
     /** Processes one partition's records of a poll, in offset order. */
@@ -32,6 +33,21 @@ final class RawPollLoop {
     static void run(KafkaConsumer<byte[], byte[]> consumer, String topic, Duration pollTimeout,
             long commitIntervalNanos, BooleanSupplier running, Batch batch) {
         consumer.subscribe(List.of(topic));
+        poll(consumer, pollTimeout, commitIntervalNanos, running, batch);
+    }
+
+    /**
+     * Assigns {@code partition} to {@code consumer} (no group membership, no rebalance; offsets are
+     * still committed to its group) and polls while {@code running} says so.
+     */
+    static void run(KafkaConsumer<byte[], byte[]> consumer, TopicPartition partition, Duration pollTimeout,
+            long commitIntervalNanos, BooleanSupplier running, Batch batch) {
+        consumer.assign(List.of(partition));
+        poll(consumer, pollTimeout, commitIntervalNanos, running, batch);
+    }
+
+    private static void poll(KafkaConsumer<byte[], byte[]> consumer, Duration pollTimeout, long commitIntervalNanos,
+            BooleanSupplier running, Batch batch) {
         Map<TopicPartition, OffsetAndMetadata> processed = new HashMap<>();
         long nextCommit = System.nanoTime() + commitIntervalNanos;
         while (running.getAsBoolean()) {

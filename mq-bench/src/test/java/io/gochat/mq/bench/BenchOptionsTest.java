@@ -36,6 +36,20 @@ class BenchOptionsTest {
     }
 
     @Test
+    @DisplayName("--only slow: the slow-handler figure alone; 20,000+ messages, concurrency 1 timed over fewer; --quick shrinks both")
+    void slow() {
+        BenchOptions full = BenchOptions.parse(new String[] {"--only", "slow"});
+        BenchOptions quick = BenchOptions.parse(new String[] {"--only", "slow", "--quick"});
+
+        assertThat(full.parts).containsExactly(BenchOptions.Part.SLOW);
+        assertThat(full.slowMessages).isGreaterThanOrEqualTo(20_000);
+        assertThat(full.slowC1Messages).isPositive().isLessThan(full.slowMessages);
+        assertThat(quick.slowMessages).isLessThan(full.slowMessages);
+        assertThat(quick.slowC1Messages).isPositive().isLessThan(quick.slowMessages);
+        assertThat(quick.noopMessages).isPositive().isLessThan(full.noopMessages);
+    }
+
+    @Test
     @DisplayName("bad values are refused with what is allowed")
     void badValues() {
         assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--bootstrap", "kafka"}))

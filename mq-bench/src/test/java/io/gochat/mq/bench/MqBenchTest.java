@@ -26,7 +26,10 @@ class MqBenchTest {
             List.of("consumer_ratio",
                     "inmemory_msgs_per_sec", "inmemory_queue_msgs_per_sec", "inmemory_ratio",
                     "latency_rate_msgs_per_sec", "latency_library_p50_ms", "latency_raw_p50_ms",
-                    "latency_library_p99_ms", "latency_raw_p99_ms", "latency_p99_ratio"))
+                    "latency_library_p99_ms", "latency_raw_p99_ms", "latency_p99_ratio",
+                    "slow_c1_msgs_per_sec", "slow_c64_msgs_per_sec", "slow_per_partition_msgs_per_sec",
+                    "slow_parallel_consumer_msgs_per_sec", "slow_c64_speedup", "slow_vs_per_partition",
+                    "slow_vs_parallel_consumer", "noop_c1_msgs_per_sec", "noop_c64_msgs_per_sec", "noop_c64_ratio"))
             .flatMap(List::stream).toList();
 
     /** The allocation and CPU lines of each of {@code threads} under {@code prefix}. */
@@ -59,7 +62,9 @@ class MqBenchTest {
             assertThat(tail.get(i)).matches(FIGURES.get(i) + "=[0-9]+(\\.[0-9]+)?");
         }
         assertThat(run.out()).contains("== gochat MQ benchmarks", "figure", "producer 100 B, msg/s",
-                "in-memory e2e vs ArrayBlockingQueue", "latency p99 @ 500 msg/s, ms");
+                "in-memory e2e vs ArrayBlockingQueue", "latency p99 @ 500 msg/s, ms",
+                "1 ms handler: concurrency 64 vs 1, msg/s", "1 ms handler: c64 vs a raw consumer per partition",
+                "1 ms handler: c64 vs Parallel Consumer (key, 64)", "no-op handler: concurrency 64 vs 1");
     }
 
     @Test
@@ -69,7 +74,7 @@ class MqBenchTest {
 
         assertThat(run.exitCode()).isEqualTo(MqBench.EXIT_USAGE);
         assertThat(run.err())
-                .startsWith("error: --only: expected some of producer,consumer,inmemory,latency but was [everything]")
+                .startsWith("error: --only: expected some of producer,consumer,inmemory,latency,slow but was [everything]")
                 .contains("Usage: bin/bench [options]")
                 .doesNotContain("\tat ");
     }

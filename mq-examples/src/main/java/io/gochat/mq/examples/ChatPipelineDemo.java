@@ -134,12 +134,14 @@ public final class ChatPipelineDemo {
                             + String.format(Locale.ROOT, " (started in %.1f s)", (System.nanoTime() - t0) / 1e9);
                     String bootstrap = broker.bootstrapServers();
                     mqOptions = new Option[] {Option.withTransport("kafka"), Option.withConfig(freshClusterConfig(
-                            MqConfig.builder().source("the demo's embedded broker").common(c -> c.brokers(bootstrap))))};
+                            MqConfig.builder().source("the demo's embedded broker").common(c -> c.brokers(bootstrap)),
+                            options.concurrency))};
                     break;
                 case IN_MEMORY:
                     where = "inmemory (in-process transport, no broker)";
                     mqOptions = new Option[] {Option.withTransport("inmemory"),
-                            Option.withConfig(freshClusterConfig(MqConfig.builder().source("the demo (inmemory)")))};
+                            Option.withConfig(freshClusterConfig(MqConfig.builder().source("the demo (inmemory)"),
+                                    options.concurrency))};
                     break;
                 case EXTERNAL:
                     if (options.configFile != null) {
@@ -156,7 +158,9 @@ public final class ChatPipelineDemo {
             }
             out.println("Transport:  " + where);
             out.println("Pipeline:   " + GATEWAY + " --(" + options.topic + ")--> " + LOGIC
-                    + " group " + group + " (" + MEMBERS + " members)");
+                    + " group " + group + " (" + MEMBERS + " members"
+                    + (options.concurrency > 1 ? ", " + options.concurrency + " callbacks each at once, each user in order" : "")
+                    + ")");
             out.println("Messages:   " + fmt(options.messages) + " from " + fmt(options.users) + " users, run id " + runId);
             out.flush();
             return pipeline(mqOptions, group, where, broker);
@@ -179,11 +183,11 @@ public final class ChatPipelineDemo {
     /**
      * Configuration for a broker that only this run uses: a new group starts at the beginning,
      * and a 1 s heartbeat lets the second member's join rebalance the group within a second
-     * (members learn of a rebalance from a heartbeat).
+     * (members learn of a rebalance from a heartbeat). {@code concurrency}: callbacks per member at once.
      */
-    private static MqConfig freshClusterConfig(MqConfig.Builder builder) {
+    private static MqConfig freshClusterConfig(MqConfig.Builder builder, int concurrency) {
         return builder.consumer(c -> c.autoOffsetReset("earliest").autoCommitIntervalMs(1000)
-                .sessionTimeoutMs(10_000).heartbeatIntervalMs(1_000)).build();
+                .sessionTimeoutMs(10_000).heartbeatIntervalMs(1_000).concurrency(concurrency)).build();
     }
 
     private int pipeline(Option[] mqOptions, String group, String where, EmbeddedKafka broker)

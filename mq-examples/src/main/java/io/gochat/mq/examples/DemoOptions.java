@@ -35,6 +35,8 @@ final class DemoOptions {
             "  --messages N        chat messages to send (default 100000)",
             "  --users N           distinct users, i.e. message keys (default 1000)",
             "  --partitions N      partitions of the topic when it is created (default 6)",
+            "  --concurrency N     callbacks each member runs at once, same user still in order",
+            "                      (consumer.concurrency, 1-1024; default 1; on a real cluster set it in kafka.yaml)",
             "  --topic NAME        topic (default " + DEFAULT_TOPIC + "; on a real cluster "
                     + EXTERNAL_DEFAULT_TOPIC + ")",
             "  --transport NAME    kafka (default) or inmemory (no broker at all)",
@@ -62,6 +64,8 @@ final class DemoOptions {
     final int messages;
     final int users;
     final int partitions;
+    /** {@code consumer.concurrency} of the im-logic members. */
+    final int concurrency;
     final String topic;
     final Mode mode;
     /** The transport to ask {@code Mq} for. */
@@ -72,11 +76,12 @@ final class DemoOptions {
     final String configOrigin;
     final boolean help;
 
-    private DemoOptions(int messages, int users, int partitions, String topic, Mode mode, String transport,
-                        Path configFile, String configOrigin, boolean help) {
+    private DemoOptions(int messages, int users, int partitions, int concurrency, String topic, Mode mode,
+                        String transport, Path configFile, String configOrigin, boolean help) {
         this.messages = messages;
         this.users = users;
         this.partitions = partitions;
+        this.concurrency = concurrency;
         this.topic = topic;
         this.mode = mode;
         this.transport = transport;
@@ -94,6 +99,7 @@ final class DemoOptions {
         int messages = 100_000;
         int users = 1000;
         int partitions = 6;
+        int concurrency = 1;
         String topic = null;
         String transport = null;
         Path config = null;
@@ -103,7 +109,8 @@ final class DemoOptions {
             switch (name) {
                 case "-h":
                 case "--help":
-                    return new DemoOptions(messages, users, partitions, DEFAULT_TOPIC, Mode.EMBEDDED_KAFKA, "kafka", null, null, true);
+                    return new DemoOptions(messages, users, partitions, concurrency, DEFAULT_TOPIC, Mode.EMBEDDED_KAFKA, "kafka",
+                            null, null, true);
                 case "--messages":
                     messages = line.positive(100_000_000);
                     break;
@@ -112,6 +119,9 @@ final class DemoOptions {
                     break;
                 case "--partitions":
                     partitions = line.positive(10_000);
+                    break;
+                case "--concurrency":
+                    concurrency = line.positive(io.gochat.mq.config.ConsumerConfig.MAX_CONCURRENCY);
                     break;
                 case "--topic":
                     topic = line.value();
@@ -143,7 +153,7 @@ final class DemoOptions {
             if (config != null) {
                 throw new UsageException("--config names a Kafka cluster; it cannot be combined with --transport inmemory");
             }
-            return new DemoOptions(messages, users, partitions, topic != null ? topic : DEFAULT_TOPIC,
+            return new DemoOptions(messages, users, partitions, concurrency, topic != null ? topic : DEFAULT_TOPIC,
                     Mode.IN_MEMORY, "inmemory", null, null, false);
         }
         String origin = null;
@@ -160,10 +170,14 @@ final class DemoOptions {
                     + (notBlank(env.get("APP_ENV")) ? env.get("APP_ENV") : "dev");
         }
         if (origin != null) {
-            return new DemoOptions(messages, users, partitions, topic != null ? topic : EXTERNAL_DEFAULT_TOPIC,
-                    Mode.EXTERNAL, "kafka", config, origin, false);
+            if (concurrency != 1) {
+                throw new UsageException("--concurrency: a real cluster's consumers are configured by kafka.yaml;"
+                        + " set consumer.concurrency there (configuration from " + origin + ")");
+            }
+            return new DemoOptions(messages, users, partitions, concurrency,
+                    topic != null ? topic : EXTERNAL_DEFAULT_TOPIC, Mode.EXTERNAL, "kafka", config, origin, false);
         }
-        return new DemoOptions(messages, users, partitions, topic != null ? topic : DEFAULT_TOPIC,
+        return new DemoOptions(messages, users, partitions, concurrency, topic != null ? topic : DEFAULT_TOPIC,
                 Mode.EMBEDDED_KAFKA, "kafka", null, null, false);
     }
 

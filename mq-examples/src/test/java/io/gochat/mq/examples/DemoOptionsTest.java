@@ -34,6 +34,17 @@ class DemoOptionsTest {
     }
 
     @Test
+    @DisplayName("--concurrency sets the members' consumer.concurrency: 1 by default, 1 to 1024, refused on a real cluster")
+    void concurrency() {
+        assertThat(DemoOptions.parse(new String[0], Map.of()).concurrency).isEqualTo(1);
+        assertThat(DemoOptions.parse(new String[] {"--concurrency", "16"}, Map.of()).concurrency).isEqualTo(16);
+        assertThatThrownBy(() -> DemoOptions.parse(new String[] {"--concurrency", "1025"}, Map.of()))
+                .hasMessage("--concurrency: expected a whole number from 1 to 1024 but was [1025]");
+        assertThatThrownBy(() -> DemoOptions.parse(new String[] {"--concurrency", "4"}, Map.of("CONSUL_HTTP_ADDR", "127.0.0.1:8500")))
+                .hasMessageContaining("set consumer.concurrency there");
+    }
+
+    @Test
     @DisplayName("CONSUL_HTTP_ADDR in the environment points the demo at the coord config centre")
     void consulFromEnvironment() {
         DemoOptions o = DemoOptions.parse(new String[0], Map.of("CONSUL_HTTP_ADDR", "127.0.0.1:8500", "APP_ENV", "prod"));

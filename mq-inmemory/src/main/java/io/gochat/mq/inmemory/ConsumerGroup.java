@@ -58,6 +58,19 @@ final class ConsumerGroup {
                 .log();
     }
 
+    /** The claims {@code member} holds but should no longer own: what its next {@link #sync} releases. */
+    synchronized List<PartitionClaim> leaving(InMemoryConsumer member) {
+        List<PartitionClaim> leaving = new ArrayList<>();
+        if (members.containsKey(member)) {
+            for (PartitionClaim claim : member.claims()) {
+                if (targets.get(claim.log) != member) {
+                    leaving.add(claim);
+                }
+            }
+        }
+        return leaving;
+    }
+
     /**
      * Brings {@code member}'s claims in line with its target: commits and releases what it should
      * no longer own, takes what is targeted to it and free. Called on the member's subscribe

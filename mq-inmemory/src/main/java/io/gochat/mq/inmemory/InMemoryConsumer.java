@@ -3,15 +3,21 @@ package io.gochat.mq.inmemory;
 import io.gochat.mq.ConsumeCallback;
 import io.gochat.mq.Consumer;
 import io.gochat.mq.Message;
+import io.gochat.mq.config.ConsumerConfig;
 import io.gochat.mq.spi.ApiPreconditions;
 import io.gochat.mq.spi.CallbackRunner;
 import io.gochat.mq.spi.ClientSpec;
+import io.gochat.mq.spi.KeyOrderedDispatcher;
 import org.slf4j.Logger;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -23,6 +29,13 @@ import java.util.concurrent.locks.LockSupport;
  * {@code consumer.autoCommitIntervalMs}, and between two messages answers the group's requests
  * (rebalance, close, crash). When it has nothing to do it parks; an append to one of its
  * partitions, or a group event, unparks it, so an idle consumer costs no CPU.
+ *
+ * <p>At {@code consumer.concurrency > 1} the callbacks run on the workers of a
+ * {@link KeyOrderedDispatcher} instead, the one the Kafka transport uses: the subscribe thread
+ * fetches ahead of the processed position (a partition at {@code maxPendingPerPartition}
+ * uncommitted messages is not fetched from), and {@code position} becomes the dispatcher's
+ * committable offset. Before a rebalance releases partitions, their running callbacks get half
+ * of {@code consumer.sessionTimeoutMs} to finish; so does close.
  *
  * <p>Thread-safety: {@link #subscribe} once, from any thread; {@link #close()} and
  * {@link #crash()} from any thread, also from inside the callback. The claims and the batch are
@@ -44,6 +57,9 @@ final class InMemoryConsumer implements Consumer {
     private final boolean earliest;
     private final long commitIntervalNanos;
     private final long closeWaitMs;
+    private final ConsumerConfig settings;
+    /** Set while a parallel subscribe runs; read by close() to tell a worker thread. */
+    private volatile KeyOrderedDispatcher<PartitionClaim> dispatcher;
 
     // guarded by this
     private State state = State.NEW;
@@ -75,6 +91,7 @@ final class InMemoryConsumer implements Consumer {
         this.earliest = "earliest".equals(spec.config().consumer().autoOffsetReset());
         this.commitIntervalNanos = TimeUnit.MILLISECONDS.toNanos(spec.config().consumer().autoCommitIntervalMs());
         this.closeWaitMs = spec.config().consumer().sessionTimeoutMs();
+        this.settings = spec.config().consumer();
     }
 
     /**
@@ -109,8 +126,12 @@ final class InMemoryConsumer implements Consumer {
             broker.register(this);
             group.join(this, subscription);
             joined = true;
-            try (CallbackRunner.ConsumeLoop callbacks = CallbackRunner.ConsumeLoop.start(callback, log)) {
-                run(callbacks);
+            if (settings.concurrency() > 1) {
+                runParallel(callback);
+            } else {
+                try (CallbackRunner.ConsumeLoop callbacks = CallbackRunner.ConsumeLoop.start(callback, log)) {
+                    run(callbacks);
+                }
             }
         } finally {
             finish(joined);
@@ -125,15 +146,8 @@ final class InMemoryConsumer implements Consumer {
         Thread self = Thread.currentThread();
         loop:
         while (true) {
-            if (attention) {
-                attention = false;
-                if (closeRequested || crashed || brokerClosed) {
-                    break;
-                }
-                if (syncRequested) {
-                    syncRequested = false;
-                    group.sync(this);
-                }
+            if (attention && stopAfterEvents(() -> group.sync(this))) {
+                break;
             }
             if (self.isInterrupted()) {
                 log.atInfo().setMessage("subscribe thread interrupted; closing the consumer")
@@ -175,13 +189,124 @@ final class InMemoryConsumer implements Consumer {
         }
     }
 
+    /**
+     * The loop at {@code concurrency > 1}: fetches what the partitions' windows allow, hands it to
+     * the dispatcher, applies its progress to the claims' positions, commits on the interval (or
+     * sooner when a full window waits for it).
+     */
+    private void runParallel(ConsumeCallback callback) {
+        KeyOrderedDispatcher<PartitionClaim> parallel = KeyOrderedDispatcher.start(callback, settings, memberId, log,
+                (claim, next) -> claim.position = next);
+        dispatcher = parallel;
+        Duration bound = Duration.ofMillis(closeWaitMs / 2);
+        boolean interrupted = false;
+        try {
+            byte[][] data = this.batchData;
+            int[] positions = this.batchPositions;
+            long[] timestamps = this.batchTimestamps;
+            long nextCommit = System.nanoTime() + commitIntervalNanos;
+            Thread self = Thread.currentThread();
+            while (true) {
+                if (attention && stopAfterEvents(() -> sync(parallel, bound))) {
+                    break;
+                }
+                if (self.isInterrupted() || parallel.cancelled()) {
+                    log.atInfo().setMessage(parallel.cancelled() ? "a callback was cancelled by an interrupt; closing the consumer"
+                                    : "subscribe thread interrupted; closing the consumer")
+                            .addKeyValue("group", group.id()).addKeyValue("member", memberId).log();
+                    interrupted = true;
+                    break;
+                }
+                boolean fetched = false;
+                for (PartitionClaim claim : claims) {
+                    if (parallel.isFull(claim)) {
+                        continue;
+                    }
+                    int n = claim.log.fetch(claim.fetched, data, positions, timestamps);
+                    if (n == PartitionLog.OUT_OF_RANGE) {
+                        resetOutOfRange(claim);
+                        continue;
+                    }
+                    for (int i = 0; i < n; i++) {
+                        parallel.submit(claim, claim.log.decode(claim.fetched++, timestamps[i], data[i], positions[i]));
+                        data[i] = null;
+                    }
+                    fetched |= n > 0;
+                }
+                parallel.drain();
+                long now = System.nanoTime();
+                if (now - nextCommit >= 0 || parallel.commitWanted()) {
+                    commit(parallel);
+                    nextCommit = now + commitIntervalNanos;
+                }
+                if (!fetched) {
+                    awaitData(nextCommit - now, parallel);
+                }
+            }
+        } finally {
+            if (crashed || brokerClosed) {
+                parallel.close();
+            } else {
+                if (interrupted) {
+                    Thread.interrupted(); // waiting for the callbacks in hand needs a thread that can park
+                    parallel.interruptCallbacks();
+                }
+                parallel.finish(bound);
+            }
+            if (interrupted) {
+                // as at concurrency 1: subscribe returns with the interrupt flag set
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Answers the group's requests between messages: true to stop (close, crash, broker closed), after a sync if asked. */
+    private boolean stopAfterEvents(Runnable sync) {
+        attention = false;
+        if (closeRequested || crashed || brokerClosed) {
+            return true;
+        }
+        if (syncRequested) {
+            syncRequested = false;
+            sync.run();
+        }
+        return false;
+    }
+
+    /** Lets the partitions that leave finish their callbacks (within {@code bound}), then syncs with the group. */
+    private void sync(KeyOrderedDispatcher<PartitionClaim> parallel, Duration bound) {
+        List<PartitionClaim> leaving = group.leaving(this);
+        if (!leaving.isEmpty()) {
+            parallel.revoke(leaving, bound);
+        }
+        group.sync(this);
+        Set<PartitionClaim> owned = Collections.newSetFromMap(new IdentityHashMap<>());
+        owned.addAll(Arrays.asList(claims));
+        List<PartitionClaim> gone = parallel.partitions().stream().filter(c -> !owned.contains(c)).toList();
+        if (!gone.isEmpty()) {
+            parallel.lose(gone); // released by a rebalance that came after the revocation above
+        }
+    }
+
+    private void commit(KeyOrderedDispatcher<PartitionClaim> parallel) {
+        group.commit(this);
+        for (PartitionClaim claim : claims) {
+            parallel.committed(claim, claim.committed);
+        }
+    }
+
     /** Parks until data arrives on an owned partition, a group event, or {@code maxNanos}. */
     private void awaitData(long maxNanos) {
+        awaitData(maxNanos, null);
+    }
+
+    /** As {@link #awaitData(long)}; with a dispatcher, also until a callback completes. */
+    private void awaitData(long maxNanos, KeyOrderedDispatcher<PartitionClaim> parallel) {
         // Spin a little first: under load the next message is usually less than a microsecond
         // away, and a parked consumer costs the appender an unpark (a system call) per message.
         // The spin is bounded, so an idle consumer parks after a few microseconds.
         for (int i = 0; i < SPINS; i++) {
-            if (hasWork()) {
+            if (hasWork(parallel)) {
                 return;
             }
             Thread.onSpinWait();
@@ -190,21 +315,37 @@ final class InMemoryConsumer implements Consumer {
         try {
             // Re-check after announcing the wait: an append that ran before it was visible did
             // not unpark us, but its data is visible here.
-            if (hasWork()) {
+            if (hasWork(parallel)) {
                 return;
             }
-            LockSupport.parkNanos(this, Math.max(1, Math.min(maxNanos, MAX_PARK_NANOS)));
+            long nanos = Math.max(1, Math.min(maxNanos, MAX_PARK_NANOS));
+            if (parallel == null) {
+                LockSupport.parkNanos(this, nanos);
+            } else {
+                parallel.awaitCompletion(nanos);
+            }
         } finally {
             waiting = false;
         }
     }
 
-    private boolean hasWork() {
+    private boolean hasWork(KeyOrderedDispatcher<PartitionClaim> parallel) {
         if (attention) {
             return true;
         }
+        if (parallel == null) {
+            for (PartitionClaim claim : claims) {
+                if (claim.log.endOffset() > claim.position) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        if (parallel.hasCompletions()) {
+            return true;
+        }
         for (PartitionClaim claim : claims) {
-            if (claim.log.endOffset() > claim.position) {
+            if (claim.log.endOffset() > claim.fetched && !parallel.isFull(claim)) {
                 return true;
             }
         }
@@ -226,6 +367,7 @@ final class InMemoryConsumer implements Consumer {
                 .addKeyValue("resetTo", resetTo)
                 .log();
         claim.position = resetTo;
+        claim.fetched = resetTo;
     }
 
     private void finish(boolean joined) {
@@ -268,8 +410,9 @@ final class InMemoryConsumer implements Consumer {
             loopThread = thread;
         }
         signal();
-        if (Thread.currentThread() == loopThread) {
-            return;
+        KeyOrderedDispatcher<PartitionClaim> parallel = dispatcher;
+        if (Thread.currentThread() == loopThread || parallel != null && parallel.isWorkerThread()) {
+            return; // inside a callback: the loop stops once it returns
         }
         try {
             if (!finished.await(closeWaitMs, TimeUnit.MILLISECONDS) && group.evict(this)) {

@@ -53,9 +53,10 @@ final class InMemoryProducer implements Producer {
     @Override
     public void send(Message message, SendCallback callback) {
         ApiPreconditions.checkSend(message, callback);
+        Message traced = TraceContext.inject(message); // also for the callback's log line: the trace id as sent
         inFlight.increment();
         try {
-            CallbackRunner.complete(callback, deliver(message), message, log);
+            CallbackRunner.complete(callback, deliver(traced), traced, log);
         } finally {
             inFlight.decrement();
         }
@@ -67,7 +68,7 @@ final class InMemoryProducer implements Producer {
         inFlight.increment();
         MqException error;
         try {
-            error = deliver(message);
+            error = deliver(TraceContext.inject(message));
         } finally {
             inFlight.decrement();
         }
@@ -76,7 +77,10 @@ final class InMemoryProducer implements Producer {
         }
     }
 
-    /** Appends; returns why it could not, or {@code null}. Only between increment and decrement of {@link #inFlight}. */
+    /**
+     * Appends {@code message}, which already carries the trace id; returns why it could not, or
+     * {@code null}. Only between increment and decrement of {@link #inFlight}.
+     */
     private MqException deliver(Message message) {
         // Read after the increment: close() sets the flag, then waits for inFlight to drain, so a
         // send either sees the flag or is waited for.
@@ -85,7 +89,7 @@ final class InMemoryProducer implements Producer {
                     + message.topic() + " was not sent");
         }
         try {
-            broker.append(TraceContext.inject(message));
+            broker.append(message);
             return null;
         } catch (MqException e) {
             return e;

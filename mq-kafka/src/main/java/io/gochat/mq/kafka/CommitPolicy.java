@@ -111,11 +111,23 @@ final class CommitPolicy<P, O> {
     /** Between polls: commits what is pending if the interval has passed (or a rebalance deferred the last try). */
     void commitIfDue() {
         if (nanoClock.getAsLong() - nextCommit >= 0) {
-            nextCommit = nanoClock.getAsLong() + intervalNanos;
-            if (!commit(offsets.pending(), "interval", intervalTimeout)) {
-                // rebalancing: try again right after the next poll has completed it
-                nextCommit = nanoClock.getAsLong();
-            }
+            commitNow("interval");
+        }
+    }
+
+    /**
+     * Between polls: commits what is pending now, before the interval has passed (a parallel
+     * consumer's partition waits at its window for it); the interval restarts.
+     */
+    void commitNow() {
+        commitNow("window");
+    }
+
+    private void commitNow(String why) {
+        nextCommit = nanoClock.getAsLong() + intervalNanos;
+        if (!commit(offsets.pending(), why, intervalTimeout)) {
+            // rebalancing: try again right after the next poll has completed it
+            nextCommit = nanoClock.getAsLong();
         }
     }
 

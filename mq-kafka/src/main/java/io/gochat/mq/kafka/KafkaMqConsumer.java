@@ -6,9 +6,13 @@ import io.gochat.mq.MqException;
 import io.gochat.mq.spi.ApiPreconditions;
 import io.gochat.mq.spi.CallbackRunner;
 import io.gochat.mq.spi.ClientSpec;
+import io.gochat.mq.spi.KeyOrderedDispatcher;
+import io.gochat.mq.config.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
@@ -21,11 +25,14 @@ import org.slf4j.Logger;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 /**
  * {@link Consumer} on a {@link KafkaConsumer}, at least once with commit after processing: the
@@ -53,9 +60,22 @@ import java.util.concurrent.atomic.AtomicReference;
  * interrupt of the subscribe thread stops the loop like {@code close()}; during the final commit it
  * abandons that commit, and the Kafka consumer is still closed. An unrecoverable error ends
  * {@code subscribe} with an {@link MqException}, commits nothing more and leaves the group.
+ *
+ * <p><b>Parallel.</b> At {@code consumer.concurrency > 1} the callbacks run on the workers of a
+ * {@link KeyOrderedDispatcher}; this thread still owns the Kafka consumer and every offset. It
+ * keeps polling while callbacks run, so no callback duration evicts the member; a partition
+ * holding {@code maxPendingPerPartition} uncommitted messages is paused (and polled briefly, so
+ * that it resumes soon after a commit makes room). What is committed is each partition's
+ * contiguous processed prefix: on the interval, sooner when a full partition waits for it, on
+ * revocation (after the revoked partitions' running callbacks had up to
+ * {@code min(max.poll.interval.ms / 2, default.api.timeout.ms)} to finish) and on close (after the
+ * same wait). Lost partitions are dropped without a commit.
  */
 final class KafkaMqConsumer implements Consumer {
     private enum State { NEW, RUNNING, CLOSED }
+
+    /** The poll timeout while a partition is paused at its window: it resumes at the next round after a commit. */
+    private static final Duration WINDOW_POLL = Duration.ofMillis(10);
 
     private final Logger log;
     private final String groupId;
@@ -65,6 +85,11 @@ final class KafkaMqConsumer implements Consumer {
     private final Duration commitInterval;
     private final Duration apiTimeout;
     private final Duration intervalCommitTimeout;
+    private final ConsumerConfig settings;
+    /** How long revoked partitions' callbacks, and those in hand on close, may take to finish. */
+    private final Duration callbackBound;
+    /** The dispatcher of a parallel subscribe; read by close() to tell a worker thread. */
+    private volatile KeyOrderedDispatcher<TopicPartition> parallel;
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private final AtomicReference<StopMode> stop = new AtomicReference<>(StopMode.RUNNING);
     private final CountDownLatch loopDone = new CountDownLatch(1);
@@ -83,6 +108,10 @@ final class KafkaMqConsumer implements Consumer {
                 KafkaProperties.DEFAULT_API_TIMEOUT_MS));
         // a broker that is away must not hold the loop for the whole API timeout at every interval
         this.intervalCommitTimeout = Duration.ofMillis(Math.min(apiTimeout.toMillis(), Math.max(5_000, commitIntervalMs)));
+        this.settings = spec.config().consumer();
+        // shorter than max.poll.interval.ms: a revocation waits inside poll()
+        int maxPollInterval = KafkaProperties.intProperty(kafka.properties(), "max.poll.interval.ms", 300_000);
+        this.callbackBound = Duration.ofMillis(Math.min(maxPollInterval / 2, apiTimeout.toMillis()));
     }
 
     @Override
@@ -94,8 +123,12 @@ final class KafkaMqConsumer implements Consumer {
                     : "subscribe called twice: one consumer serves one subscribe call (group " + groupId + ")");
         }
         loopThread = Thread.currentThread();
-        CommitPolicy<TopicPartition, OffsetAndMetadata> commits = new CommitPolicy<>(this::commitSync, commitInterval,
+        CommitPolicy<TopicPartition, OffsetAndMetadata> commits = new CommitPolicy<>(this::commitAndSlide, commitInterval,
                 intervalCommitTimeout, apiTimeout, stop::get, System::nanoTime, log, groupId);
+        if (settings.concurrency() > 1) {
+            parallel = KeyOrderedDispatcher.start(callback, settings, kafka.id(), log,
+                    (tp, next) -> commits.processed(tp, new OffsetAndMetadata(next)));
+        }
         MqException fatal = null;
         boolean interrupted = false;
         try {
@@ -109,8 +142,9 @@ final class KafkaMqConsumer implements Consumer {
             if (Thread.interrupted()) {
                 interrupted = true;
             }
+            boolean cancelled = parallel != null && parallel.cancelled();
             try {
-                if (shutdown(commits, fatal != null ? StopMode.FAIL : StopMode.CLOSE)) {
+                if (shutdown(commits, fatal != null ? StopMode.FAIL : StopMode.CLOSE, interrupted) || cancelled) {
                     interrupted = true;
                 }
             } finally {
@@ -127,38 +161,94 @@ final class KafkaMqConsumer implements Consumer {
 
     /** Runs until close, crash, an interrupt or an unrecoverable error, which it returns. */
     private MqException pollLoop(ConsumeCallback callback, CommitPolicy<TopicPartition, OffsetAndMetadata> commits) {
-        try (CallbackRunner.ConsumeLoop callbacks = CallbackRunner.ConsumeLoop.start(callback, log)) {
-            RecordDispatcher dispatcher = new RecordDispatcher(callbacks, commits::processed, this::stopRequested);
-            while (!stopRequested() && !Thread.currentThread().isInterrupted()) {
-                try {
-                    if (!dispatcher.dispatch(consumer.poll(pollTimeout))) {
-                        return null;
-                    }
-                    commits.commitIfDue();
-                } catch (WakeupException e) {
-                    // close() or crash(); the loop condition decides
-                } catch (InterruptException e) {
-                    throw e;
-                } catch (RetriableException e) {
-                    log.atWarn().setMessage("kafka poll failed; retrying")
-                            .addKeyValue("group", groupId).addKeyValue("error", KafkaErrors.describe(e)).log();
-                } catch (KafkaException e) {
-                    MqException security = KafkaErrors.security(e, kafka.properties(), "consumer of group " + groupId);
-                    MqException fatal = security != null ? security
-                            : new MqException("consumer of group " + groupId + " stopped on an unrecoverable Kafka error: "
-                                    + KafkaErrors.describe(e), e);
-                    log.atError().setMessage("consumer stopped on an unrecoverable error")
-                            .addKeyValue("clientId", kafka.id()).addKeyValue("group", groupId)
-                            .addKeyValue("error", fatal.getMessage()).log();
-                    return fatal;
-                }
-            }
-            return null;
+        KeyOrderedDispatcher<TopicPartition> dispatcher = parallel;
+        if (dispatcher != null) {
+            return pollLoop(() -> pollParallel(dispatcher, commits));
         }
+        try (CallbackRunner.ConsumeLoop callbacks = CallbackRunner.ConsumeLoop.start(callback, log)) {
+            RecordDispatcher records = new RecordDispatcher(callbacks, commits::processed, this::stopRequested);
+            return pollLoop(() -> {
+                if (!records.dispatch(consumer.poll(pollTimeout))) {
+                    return false;
+                }
+                commits.commitIfDue();
+                return true;
+            });
+        }
+    }
+
+    /**
+     * One round of the parallel loop: pauses the full partitions (resumes the others), polls,
+     * hands the records to the dispatcher, applies its progress and commits when due. False once a
+     * callback was cancelled by an interrupt.
+     */
+    private boolean pollParallel(KeyOrderedDispatcher<TopicPartition> dispatcher,
+                                 CommitPolicy<TopicPartition, OffsetAndMetadata> commits) {
+        Set<TopicPartition> full = dispatcher.full();
+        Set<TopicPartition> paused = consumer.paused();
+        if (!paused.equals(full)) {
+            Set<TopicPartition> resume = new HashSet<>(paused);
+            resume.removeAll(full);
+            consumer.resume(resume);
+            full.retainAll(consumer.assignment());
+            consumer.pause(full);
+        }
+        // a full partition resumes after a commit: poll briefly so that the loop gets there soon
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(full.isEmpty() ? pollTimeout : WINDOW_POLL);
+        for (TopicPartition tp : records.partitions()) {
+            for (ConsumerRecord<byte[], byte[]> record : records.records(tp)) {
+                dispatcher.submit(tp, RecordDispatcher.message(record));
+            }
+        }
+        dispatcher.drain();
+        if (dispatcher.commitWanted()) {
+            commits.commitNow();
+        } else {
+            commits.commitIfDue();
+        }
+        return !dispatcher.cancelled();
+    }
+
+    /** Runs {@code round} until it returns false, close, crash, an interrupt or an unrecoverable error (returned). */
+    private MqException pollLoop(BooleanSupplier round) {
+        while (!stopRequested() && !Thread.currentThread().isInterrupted()) {
+            try {
+                if (!round.getAsBoolean()) {
+                    return null;
+                }
+            } catch (WakeupException e) {
+                // close() or crash(); the loop condition decides
+            } catch (InterruptException e) {
+                throw e;
+            } catch (RetriableException e) {
+                log.atWarn().setMessage("kafka poll failed; retrying")
+                        .addKeyValue("group", groupId).addKeyValue("error", KafkaErrors.describe(e)).log();
+            } catch (KafkaException e) {
+                MqException security = KafkaErrors.security(e, kafka.properties(), "consumer of group " + groupId);
+                MqException fatal = security != null ? security
+                        : new MqException("consumer of group " + groupId + " stopped on an unrecoverable Kafka error: "
+                                + KafkaErrors.describe(e), e);
+                log.atError().setMessage("consumer stopped on an unrecoverable error")
+                        .addKeyValue("clientId", kafka.id()).addKeyValue("group", groupId)
+                        .addKeyValue("error", fatal.getMessage()).log();
+                return fatal;
+            }
+        }
+        return null;
     }
 
     private boolean stopRequested() {
         return stop.get() != StopMode.RUNNING;
+    }
+
+    /** {@link #commitSync}; what was committed no longer counts against the parallel dispatcher's windows. */
+    private CommitPolicy.Attempt commitAndSlide(Map<TopicPartition, OffsetAndMetadata> offsets, Duration timeout) {
+        CommitPolicy.Attempt attempt = commitSync(offsets, timeout);
+        KeyOrderedDispatcher<TopicPartition> dispatcher = parallel;
+        if (dispatcher != null && attempt.outcome() == CommitPolicy.Outcome.COMMITTED) {
+            offsets.forEach((tp, offset) -> dispatcher.committed(tp, offset.offset()));
+        }
+        return attempt;
     }
 
     /** One synchronous commit, its Kafka exceptions turned into the policy's outcomes; an interrupt propagates. */
@@ -185,12 +275,29 @@ final class KafkaMqConsumer implements Consumer {
      * Ends the loop as {@code ending} says unless a later mode was asked for (a crash): the last
      * commit if the mode commits, then closes the Kafka consumer, leaving the group if the mode
      * does. Returns whether the thread was interrupted meanwhile (the flag is then cleared, so that
-     * the Kafka consumer still closes).
+     * the Kafka consumer still closes). A parallel dispatcher first gets {@code callbackBound} for
+     * the callbacks in hand if the mode commits ({@code cancel}: interrupting them first), and
+     * stops at once otherwise.
      */
-    private boolean shutdown(CommitPolicy<TopicPartition, OffsetAndMetadata> commits, StopMode ending) {
+    private boolean shutdown(CommitPolicy<TopicPartition, OffsetAndMetadata> commits, StopMode ending, boolean cancel) {
         boolean interrupted = false;
         try {
-            if (!stop.updateAndGet(mode -> mode.then(ending)).commits()) {
+            boolean commit = stop.updateAndGet(mode -> mode.then(ending)).commits();
+            KeyOrderedDispatcher<TopicPartition> dispatcher = parallel;
+            if (dispatcher != null) {
+                if (!commit) {
+                    dispatcher.close();
+                } else {
+                    if (cancel) {
+                        dispatcher.interruptCallbacks();
+                    }
+                    dispatcher.finish(callbackBound);
+                    if (Thread.interrupted()) {
+                        interrupted = true; // an interrupt during that wait: stop waiting, still commit
+                    }
+                }
+            }
+            if (!commit) {
                 commits.abandon();
             } else {
                 try {
@@ -266,12 +373,15 @@ final class KafkaMqConsumer implements Consumer {
         if (loopDone.getCount() > 0) {
             consumer.wakeup();
         }
-        if (Thread.currentThread() == loopThread) {
+        KeyOrderedDispatcher<TopicPartition> dispatcher = parallel;
+        if (Thread.currentThread() == loopThread || dispatcher != null && dispatcher.isWorkerThread()) {
             return; // inside a callback: the loop stops when it returns
         }
         try {
-            // the commits on close share default.api.timeout.ms, the group leave takes closeBound()
-            long boundMs = apiTimeout.toMillis() + closeBound().toMillis() + 5_000;
+            // the callbacks in hand may take callbackBound (parallel), the commits on close share
+            // default.api.timeout.ms, the group leave takes closeBound()
+            long boundMs = (dispatcher != null ? callbackBound.toMillis() : 0)
+                    + apiTimeout.toMillis() + closeBound().toMillis() + 5_000;
             if (!loopDone.await(boundMs, TimeUnit.MILLISECONDS)) {
                 log.atWarn().setMessage("close() gave up waiting for the consumer loop (a callback may be stuck);"
                                 + " it stops after the message in hand")
@@ -293,6 +403,10 @@ final class KafkaMqConsumer implements Consumer {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             if (!partitions.isEmpty()) {
+                KeyOrderedDispatcher<TopicPartition> dispatcher = parallel;
+                if (dispatcher != null) {
+                    dispatcher.revoke(partitions, callbackBound);
+                }
                 commits.revoked(partitions);
                 log.atInfo().setMessage("partitions revoked").addKeyValue("group", groupId)
                         .addKeyValue("partitions", partitions).log();
@@ -301,6 +415,10 @@ final class KafkaMqConsumer implements Consumer {
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            KeyOrderedDispatcher<TopicPartition> dispatcher = parallel;
+            if (dispatcher != null) {
+                dispatcher.lose(partitions);
+            }
             commits.lost(partitions);
             log.atWarn().setMessage("partitions lost; their messages since the last commit will be delivered again")
                     .addKeyValue("group", groupId).addKeyValue("partitions", partitions).log();

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * message it handled to {@code <file>}, one line each, written before the callback returns (so a
  * SIGKILL loses no line of a handled message: the kernel holds what was written).
  *
- * <p>Arguments: {@code bootstrap topic group file}.
+ * <p>Arguments: {@code bootstrap topic group file [concurrency maxPendingPerPartition workMs]}.
  */
 public final class ChildConsumerMain {
     private ChildConsumerMain() {
@@ -27,17 +27,24 @@ public final class ChildConsumerMain {
         String bootstrap = args[0];
         String topic = args[1];
         String group = args[2];
+        int concurrency = args.length > 4 ? Integer.parseInt(args[4]) : 1;
+        int maxPending = args.length > 5 ? Integer.parseInt(args[5]) : 1000;
+        long workMs = args.length > 6 ? Long.parseLong(args[6]) : 2;
         MqConfig config = MqConfig.builder().source("child jvm")
                 .common(c -> c.brokers(List.of(bootstrap.split(","))))
                 .consumer(c -> c.autoOffsetReset("earliest").autoCommitIntervalMs(500)
-                        .sessionTimeoutMs(6000).heartbeatIntervalMs(1000))
+                        .sessionTimeoutMs(6000).heartbeatIntervalMs(1000)
+                        .concurrency(concurrency).maxPendingPerPartition(maxPending))
                 .build();
         Consumer consumer = Mq.newConsumer("crash-child", group, Option.withTransport("kafka"), Option.withConfig(config));
         try (FileOutputStream out = new FileOutputStream(args[3], true)) {
             consumer.subscribe(List.of(topic), message -> {
-                out.write((message.valueAsString() + "\n").getBytes(StandardCharsets.UTF_8));
+                byte[] line = (message.valueAsString() + "\n").getBytes(StandardCharsets.UTF_8);
+                synchronized (out) { // one write per line, also from many workers
+                    out.write(line);
+                }
                 // a little work per message, so the parent's kill lands in the middle of the stream
-                TimeUnit.MILLISECONDS.sleep(2);
+                TimeUnit.MILLISECONDS.sleep(workMs);
             });
         }
     }

@@ -41,15 +41,31 @@ class ConsumerCrashTest {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerCrashTest.class);
     private static final int MESSAGES = 3000;
+    private static final int PARTITIONS = 4;
 
     @Test
     @DisplayName("a consumer JVM killed with SIGKILL mid-stream: a new member finishes, every message handled at least once")
     void sigkillMidStream() throws Exception {
+        int duplicates = sigkill(1, 1000, 2);
+        assertThat(duplicates).as("duplicates are bounded by what the dead member handled").isLessThanOrEqualTo(MESSAGES);
+    }
+
+    @Test
+    @DisplayName("a consumer JVM at concurrency 64 killed with SIGKILL mid-stream: 0 lost, duplicates at most maxPendingPerPartition x partitions")
+    void sigkillMidStreamInParallel() throws Exception {
+        int maxPending = 100;
+        // 50 ms per message: at 64 at once the child needs ~2.5 s for the stream, so the kill lands mid-stream
+        int duplicates = sigkill(64, maxPending, 50);
+        assertThat(duplicates).as("duplicates after the crash").isLessThanOrEqualTo(maxPending * PARTITIONS);
+    }
+
+    /** Kills a child member mid-stream, lets a new member finish; asserts nothing lost, returns the duplicate count. */
+    private int sigkill(int concurrency, int maxPending, int workMs) throws Exception {
         String topic = TestNames.topic("sigkill");
         String group = TestNames.group("sigkill");
         MqConfig config = KafkaFixture.testConfig(KAFKA.broker());
         try (AdminClient admin = Mq.newAdminClient("crash", Option.withTransport("kafka"), Option.withConfig(config))) {
-            admin.createTopic(topic, 4, 1);
+            admin.createTopic(topic, PARTITIONS, 1);
         }
         List<String> values = IntStream.range(0, MESSAGES).mapToObj(i -> "m-" + i).collect(Collectors.toList());
         try (Producer producer = Mq.newProducer("crash", Option.withTransport("kafka"), Option.withConfig(config))) {
@@ -63,7 +79,8 @@ class ConsumerCrashTest {
         Path handledFile = Files.createTempFile(Path.of("target"), "sigkill-child-", ".txt");
         Path childLog = Path.of("target", "sigkill-child-" + group + ".log");
         Process child = new ProcessBuilder(javaBin(), "-Xmx256m", "-cp", testClassPath(), ChildConsumerMain.class.getName(),
-                KAFKA.broker().bootstrapServers(), topic, group, handledFile.toString())
+                KAFKA.broker().bootstrapServers(), topic, group, handledFile.toString(), Integer.toString(concurrency),
+                Integer.toString(maxPending), Integer.toString(workMs))
                 .redirectErrorStream(true).redirectOutput(childLog.toFile()).start();
         try {
             await("the child to handle a quarter of the stream").atMost(Duration.ofSeconds(90))
@@ -104,13 +121,15 @@ class ConsumerCrashTest {
                 .addKeyValue("handledByKilledMember", handledByChild.size())
                 .addKeyValue("handledBySuccessor", handledBySuccessor.values().stream().mapToInt(Integer::intValue).sum())
                 .addKeyValue("duplicates", duplicates).log();
-        System.out.println("SIGKILL crash test: " + MESSAGES + " messages, " + handledByChild.size()
+        System.out.println("SIGKILL crash test (concurrency " + concurrency + ", maxPendingPerPartition " + maxPending
+                + ", " + PARTITIONS + " partitions): " + MESSAGES + " messages, " + handledByChild.size()
                 + " handled by the killed member, " + duplicates + " duplicates (redelivered after the crash), 0 lost");
 
         assertThat(missing).as("messages never handled").isEmpty();
         assertThat(total.keySet()).containsExactlyInAnyOrderElementsOf(values);
         assertThat(duplicates).as("duplicates are bounded by what the dead member handled").isLessThanOrEqualTo(handledByChild.size());
         Files.deleteIfExists(handledFile);
+        return duplicates;
     }
 
     private static List<String> lines(Path file) throws IOException {

@@ -35,16 +35,31 @@ class RebalanceTest {
     static final KafkaBrokerExtension KAFKA = KafkaBrokerExtension.shared();
 
     private static final Logger LOG = LoggerFactory.getLogger(RebalanceTest.class);
-    private static final int MESSAGES = 10_000;
     private static final int CHUNK = 250;
 
     @Test
     @DisplayName("three members join and leave while 10,000 messages stream: nothing lost, duplicates only from rebalances")
     void churnWhileStreaming() throws Exception {
+        churn(10_000, 1);
+    }
+
+    @Test
+    @DisplayName("at concurrency 16, three members join and leave while 20,000 messages stream: nothing lost, committed offsets never go back")
+    void churnWhileStreamingInParallel() throws Exception {
+        churn(20_000, 16);
+    }
+
+    /**
+     * Members A, B, C: A from the start, B joins at 20 % of the stream, C at 40 %, A leaves at 60 %,
+     * B at 80 %. A plain Kafka Admin watches the group's committed offsets throughout: a commit
+     * from a member for partitions it no longer owns would move one back.
+     */
+    private void churn(int messages, int concurrency) throws Exception {
         String topic = TestNames.topic("churn");
         String group = TestNames.group("churn");
         MqConfig config = KafkaFixture.testConfig(KAFKA.broker()).toBuilder()
-                .consumer(c -> c.autoOffsetReset("earliest").autoCommitIntervalMs(300)).build();
+                .consumer(c -> c.autoOffsetReset("earliest").autoCommitIntervalMs(300).concurrency(concurrency)
+                        .maxPendingPerPartition(200)).build();
         try (AdminClient admin = Mq.newAdminClient("churn", Option.withTransport("kafka"), Option.withConfig(config))) {
             admin.createTopic(topic, 6, 1);
         }
@@ -55,18 +70,19 @@ class RebalanceTest {
 
         AtomicInteger sent = new AtomicInteger();
         AtomicReference<Throwable> sendError = new AtomicReference<>();
+        CommittedOffsetWatch watch = new CommittedOffsetWatch(KAFKA.broker().bootstrapServers(), group);
         try (Producer producer = Mq.newProducer("churn", Option.withTransport("kafka"), Option.withConfig(config))) {
             members.add(Member.start("A", group, topic, config, handled, handledTotal, subscribeErrors));
-            for (int chunk = 0; chunk < MESSAGES / CHUNK; chunk++) {
+            for (int chunk = 0; chunk < messages / CHUNK; chunk++) {
                 int done = chunk * CHUNK;
                 // membership changes at fixed points of the stream
-                if (done == 2000) {
+                if (done == messages / 5) {
                     members.add(Member.start("B", group, topic, config, handled, handledTotal, subscribeErrors));
-                } else if (done == 4000) {
+                } else if (done == 2 * messages / 5) {
                     members.add(Member.start("C", group, topic, config, handled, handledTotal, subscribeErrors));
-                } else if (done == 6000) {
+                } else if (done == 3 * messages / 5) {
                     members.get(0).close();
-                } else if (done == 8000) {
+                } else if (done == 4 * messages / 5) {
                     members.get(1).close();
                 }
                 for (int i = done; i < done + CHUNK; i++) {
@@ -85,25 +101,28 @@ class RebalanceTest {
             }
         }
         assertThat(sendError.get()).as("send error").isNull();
-        assertThat(sent).hasValue(MESSAGES);
-        List<String> values = IntStream.range(0, MESSAGES).mapToObj(i -> "m-" + i).collect(Collectors.toList());
+        assertThat(sent).hasValue(messages);
+        List<String> values = IntStream.range(0, messages).mapToObj(i -> "m-" + i).collect(Collectors.toList());
         try {
             await("every message handled").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50))
                     .until(() -> values.stream().allMatch(handled::containsKey));
         } finally {
             members.get(2).close();
+            watch.close();
         }
         for (Member m : members) {
             m.thread.join(60_000);
             assertThat(m.thread.isAlive()).as("subscribe of %s returned after close", m.name).isFalse();
         }
         int duplicates = handled.values().stream().mapToInt(n -> n.get() - 1).sum();
-        System.out.println("rebalance test: " + MESSAGES + " messages, 3 members joined and left, 0 lost, "
+        System.out.println("rebalance test (concurrency " + concurrency + "): " + messages + " messages, 3 members joined and left, 0 lost, "
                 + duplicates + " duplicates; per member " + members.stream().map(m -> m.name + "=" + m.count.get())
                 .collect(Collectors.joining(", ")));
         LOG.atInfo().setMessage("rebalance test result").addKeyValue("duplicates", duplicates).log();
 
         assertThat(subscribeErrors).as("subscribe errors").isEmpty();
+        assertThat(watch.readings()).as("committed offsets read while members changed").isPositive();
+        assertThat(watch.wentBack()).as("committed offsets that went back (a stale member's commit)").isEmpty();
         assertThat(handled.keySet()).containsExactlyInAnyOrderElementsOf(values);
         assertThat(members).allSatisfy(m -> assertThat(m.count.get()).as("messages handled by %s", m.name).isPositive());
     }

@@ -41,6 +41,17 @@ public interface TransportFixture extends AutoCloseable {
     }
 
     /**
+     * Whether the tests run with an SLF4J provider whose MDC is a no-op ({@code slf4j-simple},
+     * {@code slf4j-nop}), so that the trace-id contract cannot be checked. Only then is the
+     * {@code trace id} group skipped (and listed as skipped at the end of the run); by default a
+     * no-op MDC fails that group, so that a missing logging backend is not mistaken for a pass.
+     * Prefer adding {@code logback-classic} in test scope over overriding this.
+     */
+    default boolean runsWithoutMdc() {
+        return false;
+    }
+
+    /**
      * How long the suite waits for anything to happen — a message to arrive, a group to form,
      * {@code subscribe} to return — before a test fails. Tests never wait this long when the
      * transport behaves; only a broken behaviour runs into it. Default 60 s, enough for group joins

@@ -9,20 +9,29 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Pattern;
 
 /**
  * The toy transport's broker: topics of partitions of stored messages, and consumer groups with
- * committed offsets and partition owners. One per JVM; every field is guarded by {@link #lock},
- * and {@link #changed} is signalled on every change, so waiting consumers re-check.
+ * committed offsets and partition owners. One per {@link ToyFixture}, found by the name in
+ * {@code common.properties."toy.broker"}, so that self-test runs in parallel do not meet (one's
+ * broker restart is not another's). Every field is guarded by {@link #lock}, and {@link #changed}
+ * is signalled on every change, so waiting consumers re-check.
  */
 final class ToyBroker {
-    static final ToyBroker INSTANCE = new ToyBroker();
+    static final String PROPERTY = "toy.broker";
+
+    private static final Map<String, ToyBroker> BROKERS = new ConcurrentHashMap<>();
+    /** Kafka's rule for topic names. */
+    private static final Pattern LEGAL_TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
     final ReentrantLock lock = new ReentrantLock();
     final Condition changed = lock.newCondition();
@@ -37,6 +46,16 @@ final class ToyBroker {
     }
 
     record TopicPartition(String topic, int partition) {
+    }
+
+    /** The broker named {@code name}, created on first use. */
+    static ToyBroker named(String name) {
+        return BROKERS.computeIfAbsent(name, n -> new ToyBroker());
+    }
+
+    /** Forgets the broker named {@code name}. */
+    static void remove(String name) {
+        BROKERS.remove(name);
     }
 
     /** A consumer group; guarded by the broker's lock. */
@@ -67,23 +86,50 @@ final class ToyBroker {
         }
     }
 
-    void createTopic(String name, int partitions) {
+    void createTopic(String name, int partitions, Set<Fault> faults) {
+        if (!faults.contains(Fault.INVALID_TOPIC_ACCEPTED)) {
+            checkTopicName(name);
+        }
+        int count = faults.contains(Fault.EXTRA_PARTITION) ? partitions + 1 : partitions;
         lock.lock();
         try {
-            if (!topics.containsKey(name)) {
-                List<List<Stored>> parts = new ArrayList<>();
-                for (int i = 0; i < partitions; i++) {
-                    parts.add(new ArrayList<>());
+            if (topics.containsKey(name)) {
+                if (faults.contains(Fault.CREATE_EXISTING_TOPIC_FAILS)) {
+                    throw new MqException("topic " + name + " exists");
                 }
-                topics.put(name, parts);
-                changed.signalAll();
+                return;
             }
+            List<List<Stored>> parts = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                parts.add(new ArrayList<>());
+            }
+            topics.put(name, parts);
+            changed.signalAll();
         } finally {
             lock.unlock();
         }
     }
 
-    void append(Message message, Set<Fault> faults) throws InterruptedException {
+    private static void checkTopicName(String name) {
+        if (!LEGAL_TOPIC.matcher(name).matches() || name.equals(".") || name.equals("..")) {
+            throw new MqException("the toy broker refuses the topic name [" + name + "]: Kafka's rule allows"
+                    + " only 1 to 249 of [a-zA-Z0-9._-], and neither '.' nor '..'");
+        }
+    }
+
+    /**
+     * Stores {@code message} in {@code topic}, which is the message's own topic unless a fault
+     * says otherwise; {@code sequence} is the producer's send number.
+     */
+    void append(String topic, Message message, long sequence, Set<Fault> faults) throws InterruptedException {
+        try {
+            checkTopicName(topic);
+        } catch (MqException refused) {
+            if (faults.contains(Fault.INVALID_TOPIC_ACCEPTED)) {
+                return;
+            }
+            throw refused;
+        }
         lock.lockInterruptibly();
         try {
             while (down) {
@@ -94,14 +140,15 @@ final class ToyBroker {
                 }
                 changed.await();
             }
-            List<List<Stored>> parts = topics.get(message.topic());
+            List<List<Stored>> parts = topics.get(topic);
             if (parts == null) {
-                throw new MqException("topic " + message.topic() + " does not exist; create it with AdminClient.createTopic");
+                throw new MqException("topic " + topic + " does not exist; create it with AdminClient.createTopic");
             }
-            List<Stored> log = parts.get(partition(message.key(), parts.size(), faults));
+            List<Stored> log = parts.get(partition(message.key(), parts.size(), sequence, faults));
             Stored stored = new Stored(message, System.currentTimeMillis());
-            if (faults.contains(Fault.REORDER) && log.size() % 10 == 9) {
-                log.add(log.size() - 1, stored);
+            int before = faults.contains(Fault.REORDER) ? previousOfTheSameKeyIfTenth(log, message.key()) : -1;
+            if (before >= 0) {
+                log.add(before, stored);
             } else {
                 log.add(stored);
             }
@@ -111,9 +158,28 @@ final class ToyBroker {
         }
     }
 
-    private int partition(byte[] key, int partitions, Set<Fault> faults) {
-        if (key == null || faults.contains(Fault.IGNORE_KEY)) {
+    /** For {@link Fault#REORDER}: where the previous message of {@code key} is when this is its 10th, 20th, ...; else -1. */
+    private static int previousOfTheSameKeyIfTenth(List<Stored> log, byte[] key) {
+        if (key == null) {
+            return -1;
+        }
+        int count = 0;
+        int previous = -1;
+        for (int i = 0; i < log.size(); i++) {
+            if (Arrays.equals(key, log.get(i).message().key())) {
+                count++;
+                previous = i;
+            }
+        }
+        return count % 10 == 9 ? previous : -1;
+    }
+
+    private int partition(byte[] key, int partitions, long sequence, Set<Fault> faults) {
+        if (key == null) {
             return Math.floorMod(roundRobin.getAndIncrement(), partitions);
+        }
+        if (faults.contains(Fault.IGNORE_KEY)) {
+            return (int) Math.floorMod(sequence, (long) partitions);
         }
         if (faults.contains(Fault.WRONG_HASH)) {
             return Math.floorMod(Arrays.hashCode(key), partitions);
@@ -138,8 +204,10 @@ final class ToyBroker {
     }
 
     /** Caller holds the lock. */
-    Group group(String name) {
-        return groups.computeIfAbsent(name, n -> new Group());
+    Group group(String name, Set<Fault> faults) {
+        String id = faults.contains(Fault.GROUP_ID_IGNORED) ? ""
+                : faults.contains(Fault.GROUP_ID_CASE_INSENSITIVE) ? name.toLowerCase(Locale.ROOT) : name;
+        return groups.computeIfAbsent(id, n -> new Group());
     }
 
     /** Caller holds the lock. */
@@ -147,14 +215,17 @@ final class ToyBroker {
         return down;
     }
 
-    /** Goes down until a send has tried to reach it (at most a second), then comes back with everything kept. */
-    void restart() {
+    /**
+     * Goes down until a send has tried to reach it, then comes back with everything kept. Waits
+     * for that send at most {@code timeout}.
+     */
+    void restart(Duration timeout) {
         lock.lock();
         try {
             down = true;
             attemptsWhileDown = 0;
             changed.signalAll();
-            long deadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+            long deadline = System.nanoTime() + timeout.toNanos();
             while (attemptsWhileDown == 0 && System.nanoTime() < deadline) {
                 changed.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
             }

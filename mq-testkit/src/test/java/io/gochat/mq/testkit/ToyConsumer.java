@@ -11,13 +11,18 @@ import io.gochat.mq.testkit.ToyBroker.Group;
 import io.gochat.mq.testkit.ToyBroker.Stored;
 import io.gochat.mq.testkit.ToyBroker.TopicPartition;
 import org.slf4j.Logger;
+import org.slf4j.MDC;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -27,7 +32,9 @@ import java.util.concurrent.TimeUnit;
  * {@code autoCommitIntervalMs}, on revocation and on close. State is guarded by the broker's lock.
  */
 final class ToyConsumer implements Consumer {
-    private final ToyBroker broker = ToyBroker.INSTANCE;
+    private static final int LARGE = 64 * 1024;
+
+    private final ToyBroker broker;
     private final ClientSpec spec;
     private final Set<Fault> faults;
     private final Logger logger;
@@ -35,7 +42,11 @@ final class ToyConsumer implements Consumer {
     private final CountDownLatch done = new CountDownLatch(1);
     private final Map<TopicPartition, Long> positions = new LinkedHashMap<>();
     private final Set<String> repeatedOnce = new HashSet<>();
+    /** For {@link Fault#REUSED_VALUE_BUFFER}: one value array per length, reused. */
+    private final Map<Integer, byte[]> valueBuffers = new HashMap<>();
     private List<String> topics = List.of();
+    /** How often each topic was named in the subscribe call. */
+    private Map<String, Integer> named = Map.of();
     private boolean subscribed;
     private boolean closeRequested;
     private boolean crashed;
@@ -43,13 +54,14 @@ final class ToyConsumer implements Consumer {
     private long lastCommit;
     private int cursor;
 
-    ToyConsumer(ClientSpec spec, Set<Fault> faults) {
+    ToyConsumer(ToyBroker broker, ClientSpec spec, Set<Fault> faults) {
+        this.broker = broker;
         this.spec = spec;
         this.faults = faults;
         this.logger = spec.logger("consumer");
         broker.lock.lock();
         try {
-            this.group = broker.group(spec.groupId());
+            this.group = broker.group(spec.groupId(), faults);
         } finally {
             broker.lock.unlock();
         }
@@ -65,7 +77,7 @@ final class ToyConsumer implements Consumer {
 
     @Override
     public void subscribe(List<String> requested, ConsumeCallback callback) {
-        List<String> checked = ApiPreconditions.checkSubscribe(requested, callback);
+        List<String> checked = ToyTransport.check(faults, () -> ApiPreconditions.checkSubscribe(requested, callback));
         broker.lock.lock();
         try {
             if (subscribed || closeRequested) {
@@ -85,7 +97,10 @@ final class ToyConsumer implements Consumer {
             }
             subscribed = true;
             subscriber = Thread.currentThread();
-            topics = checked;
+            topics = faults.contains(Fault.ONLY_FIRST_TOPIC) ? checked.subList(0, 1) : checked;
+            Map<String, Integer> counts = new HashMap<>();
+            requested.forEach(topic -> counts.merge(topic, 1, Integer::sum));
+            named = counts;
             group.members.add(this);
             lastCommit = System.currentTimeMillis();
             broker.changed.signalAll();
@@ -134,7 +149,8 @@ final class ToyConsumer implements Consumer {
                     if (!broker.isDown()) {
                         rebalance();
                         long now = System.currentTimeMillis();
-                        if (now - lastCommit >= spec.config().consumer().autoCommitIntervalMs()) {
+                        if (now - lastCommit >= spec.config().consumer().autoCommitIntervalMs()
+                                && !faults.contains(Fault.NO_INTERVAL_COMMIT)) {
                             commit();
                             lastCommit = now;
                         }
@@ -155,11 +171,11 @@ final class ToyConsumer implements Consumer {
             }
 
             Message message = received(stored, tp, offset);
-            boolean ok;
-            if (faults.contains(Fault.NO_ERROR_LOG) || faults.contains(Fault.NO_TRACE)) {
-                ok = runQuietly(callback, message);
-            } else {
-                ok = CallbackRunner.consume(callback, message, logger);
+            boolean ok = consume(callback, message);
+            if (faults.contains(Fault.REPEATED_TOPIC_TWICE)) {
+                for (int i = 1; i < named.getOrDefault(tp.topic(), 1); i++) {
+                    ok &= consume(callback, message);
+                }
             }
 
             // a callback that failed while the thread is interrupted was cancelled, not processed
@@ -192,17 +208,45 @@ final class ToyConsumer implements Consumer {
         }
     }
 
-    private boolean runQuietly(ConsumeCallback callback, Message message) {
+    private boolean consume(ConsumeCallback callback, Message message) {
+        if (faults.contains(Fault.NO_ERROR_LOG) || faults.contains(Fault.NO_TRACE)
+                || faults.contains(Fault.FAILURE_LOG_WITHOUT_TRACE_ID) || faults.contains(Fault.MDC_KEPT_AFTER_THROWING_CALLBACK)) {
+            return consumeWithFaults(callback, message);
+        }
+        return CallbackRunner.consume(callback, message, logger);
+    }
+
+    /** {@link CallbackRunner#consume} as the faults break it. */
+    private boolean consumeWithFaults(ConsumeCallback callback, Message message) {
+        String previous = MDC.get(Message.TRACE_ID_HEADER);
+        String traceId = faults.contains(Fault.NO_TRACE) ? null : message.traceId();
+        if (traceId != null) {
+            MDC.put(Message.TRACE_ID_HEADER, traceId);
+        }
         try {
             callback.handle(message);
+            restore(previous);
             return true;
         } catch (Exception e) {
             if (!faults.contains(Fault.NO_ERROR_LOG)) {
                 logger.atError().setMessage("consume callback failed").addKeyValue("topic", message.topic())
                         .addKeyValue("partition", message.partition()).addKeyValue("offset", message.offset())
-                        .addKeyValue("key", message.keyAsString()).setCause(e).log();
+                        .addKeyValue("key", message.keyAsString())
+                        .addKeyValue("trace_id", faults.contains(Fault.FAILURE_LOG_WITHOUT_TRACE_ID) ? null : message.traceId())
+                        .setCause(e).log();
+            }
+            if (!faults.contains(Fault.MDC_KEPT_AFTER_THROWING_CALLBACK)) {
+                restore(previous);
             }
             return false;
+        }
+    }
+
+    private static void restore(String traceId) {
+        if (traceId == null) {
+            MDC.remove(Message.TRACE_ID_HEADER);
+        } else {
+            MDC.put(Message.TRACE_ID_HEADER, traceId);
         }
     }
 
@@ -216,7 +260,36 @@ final class ToyConsumer implements Consumer {
             value = value != null && value.length == 0 ? null : value;
             headers.replaceAll((name, bytes) -> bytes != null && bytes.length == 0 ? null : bytes);
         }
-        return MessageAccess.received(m.topic(), key, value, headers, tp.partition(), offset, stored.timestamp());
+        if (faults.contains(Fault.NULL_AS_EMPTY)) {
+            key = key == null ? new byte[0] : key;
+            value = value == null ? new byte[0] : value;
+            headers.replaceAll((name, bytes) -> bytes == null ? new byte[0] : bytes);
+        }
+        if (faults.contains(Fault.TRUNCATE_LARGE_VALUES) && value != null && value.length > LARGE) {
+            value = Arrays.copyOf(value, LARGE);
+        }
+        if (faults.contains(Fault.REUSED_VALUE_BUFFER) && value != null) {
+            byte[] buffer = valueBuffers.computeIfAbsent(value.length, byte[]::new);
+            System.arraycopy(value, 0, buffer, 0, value.length);
+            value = buffer;
+        }
+        if (faults.contains(Fault.HEADER_NAMES_LOWER_CASED)) {
+            Map<String, byte[]> lower = new LinkedHashMap<>();
+            headers.forEach((name, bytes) -> lower.put(name.toLowerCase(Locale.ROOT), bytes));
+            headers = lower;
+        }
+        if (faults.contains(Fault.HEADERS_SORTED)) {
+            headers = new LinkedHashMap<>(new TreeMap<>(headers));
+        }
+        long reported = offset;
+        if (faults.contains(Fault.OFFSETS_FROM_ONE)) {
+            reported = offset + 1;
+        }
+        if (faults.contains(Fault.OFFSET_IN_BATCH)) {
+            reported = offset % 10;
+        }
+        long timestamp = faults.contains(Fault.DELIVERY_TIME_AS_TIMESTAMP) ? System.currentTimeMillis() : stored.timestamp();
+        return MessageAccess.received(m.topic(), key, value, headers, tp.partition(), reported, timestamp);
     }
 
     /** Gives up partitions no longer assigned, takes free ones that are. Caller holds the lock. */
@@ -249,8 +322,9 @@ final class ToyConsumer implements Consumer {
         if (committed != null) {
             return committed;
         }
-        boolean earliest = "earliest".equals(spec.config().consumer().autoOffsetReset())
-                || faults.contains(Fault.IGNORE_LATEST) || faults.contains(Fault.BROADCAST);
+        boolean earliest = ("earliest".equals(spec.config().consumer().autoOffsetReset())
+                || faults.contains(Fault.IGNORE_LATEST) || faults.contains(Fault.BROADCAST))
+                && !faults.contains(Fault.IGNORE_EARLIEST);
         return earliest ? 0 : broker.size(tp);
     }
 
@@ -274,8 +348,10 @@ final class ToyConsumer implements Consumer {
     }
 
     private void leave() {
-        for (TopicPartition tp : positions.keySet()) {
-            group.owners.remove(tp, this);
+        if (!faults.contains(Fault.DEPARTED_MEMBER_KEEPS_PARTITIONS)) {
+            for (TopicPartition tp : positions.keySet()) {
+                group.owners.remove(tp, this);
+            }
         }
         positions.clear();
         group.members.remove(this);
@@ -287,6 +363,9 @@ final class ToyConsumer implements Consumer {
         boolean wait;
         broker.lock.lock();
         try {
+            if (closeRequested && faults.contains(Fault.CLOSE_TWICE_THROWS)) {
+                throw new IllegalStateException("consumer " + spec + " is already closed");
+            }
             closeRequested = true;
             broker.changed.signalAll();
             boolean inside = subscriber == Thread.currentThread();

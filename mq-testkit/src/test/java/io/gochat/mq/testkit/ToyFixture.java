@@ -6,21 +6,29 @@ import io.gochat.mq.config.MqConfig;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.UUID;
 import java.util.stream.Collectors;
 
-/** Runs the contract suite on the {@link ToyTransport}, optionally with faults. */
+/** Runs the contract suite on the {@link ToyTransport} with a broker of its own, optionally with faults. */
 final class ToyFixture implements TransportFixture {
+    private final String brokerName = "toy-" + UUID.randomUUID();
     private final MqConfig config;
     private final Duration timeout;
+    private final Set<Capability> capabilities;
+    private final boolean runsWithoutMdc;
 
     ToyFixture(Set<Fault> faults, Duration timeout) {
+        this(faults, timeout, EnumSet.allOf(Capability.class), false);
+    }
+
+    ToyFixture(Set<Fault> faults, Duration timeout, Set<Capability> capabilities, boolean runsWithoutMdc) {
         this.timeout = timeout;
-        MqConfig.Builder builder = MqConfig.builder().source("toy fixture");
-        if (!faults.isEmpty()) {
-            String names = faults.stream().map(Fault::name).collect(Collectors.joining(","));
-            builder.common(c -> c.property(Fault.PROPERTY, names));
-        }
-        this.config = builder.build();
+        this.capabilities = capabilities;
+        this.runsWithoutMdc = runsWithoutMdc;
+        String names = faults.stream().map(Fault::name).collect(Collectors.joining(","));
+        this.config = MqConfig.builder().source("toy fixture")
+                .common(c -> c.property(ToyBroker.PROPERTY, brokerName).property(Fault.PROPERTY, names))
+                .build();
     }
 
     @Override
@@ -35,7 +43,7 @@ final class ToyFixture implements TransportFixture {
 
     @Override
     public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.CRASH, Capability.BROKER_RESTART);
+        return capabilities;
     }
 
     @Override
@@ -45,11 +53,21 @@ final class ToyFixture implements TransportFixture {
 
     @Override
     public void restartBroker() {
-        ToyBroker.INSTANCE.restart();
+        ToyBroker.named(brokerName).restart(timeout);
+    }
+
+    @Override
+    public boolean runsWithoutMdc() {
+        return runsWithoutMdc;
     }
 
     @Override
     public Duration timeout() {
         return timeout;
+    }
+
+    @Override
+    public void close() {
+        ToyBroker.remove(brokerName);
     }
 }

@@ -11,6 +11,7 @@ import io.gochat.mq.spi.CallbackRunner;
 import io.gochat.mq.spi.ClientSpec;
 import io.gochat.mq.spi.TraceContext;
 import org.slf4j.Logger;
+import org.slf4j.MDC;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -26,16 +27,20 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** The toy transport's producer: one I/O thread appends to the {@link ToyBroker} in send order. */
 final class ToyProducer implements Producer {
+    private final ToyBroker broker;
     private final ClientSpec spec;
     private final Set<Fault> faults;
     private final Logger logger;
     private final ExecutorService io;
     private final Object lock = new Object();
+    /** Sends not yet handed to the I/O thread (only with {@link Fault#CLOSE_DROPS_BUFFER} or {@link Fault#SYNC_SEND_BUFFERED}). */
     private final List<Runnable> buffer = new ArrayList<>();
     private final AtomicLong sent = new AtomicLong();
+    private String firstTopic;
     private boolean closed;
 
-    ToyProducer(ClientSpec spec, Set<Fault> faults) {
+    ToyProducer(ToyBroker broker, ClientSpec spec, Set<Fault> faults) {
+        this.broker = broker;
         this.spec = spec;
         this.faults = faults;
         this.logger = spec.logger("producer");
@@ -51,15 +56,15 @@ final class ToyProducer implements Producer {
         if (faults.contains(Fault.NO_ARGUMENT_CHECKS)) {
             Objects.requireNonNull(message, "message must not be null");
         } else {
-            ApiPreconditions.checkSend(message, callback);
+            ToyTransport.check(faults, () -> ApiPreconditions.checkSend(message, callback));
         }
-        Message traced = faults.contains(Fault.NO_TRACE) ? message : TraceContext.inject(message);
+        Message traced = trace(message, true);
         synchronized (lock) {
             if (closed) {
                 if (faults.contains(Fault.SEND_AFTER_CLOSE_SUCCEEDS)) {
-                    CallbackRunner.complete(callback, appendNow(traced), traced, logger);
+                    complete(callback, appendNow(traced, sent.incrementAndGet()), traced);
                 } else {
-                    CallbackRunner.complete(callback, new MqClosedException("producer " + spec + " is closed"), traced, logger);
+                    complete(callback, new MqClosedException("producer " + spec + " is closed"), traced);
                 }
                 return;
             }
@@ -72,8 +77,24 @@ final class ToyProducer implements Producer {
                 }
                 return;
             }
+            flushBuffer();
             io.execute(task);
         }
+    }
+
+    private Message trace(Message message, boolean async) {
+        if (faults.contains(Fault.NO_TRACE)) {
+            return message;
+        }
+        Message traced = TraceContext.inject(message);
+        String mdc = MDC.get(Message.TRACE_ID_HEADER);
+        if (async && mdc != null && faults.contains(Fault.MDC_OVERRIDES_EXPLICIT_HEADER)) {
+            traced = traced.toBuilder().header(Message.TRACE_ID_HEADER, mdc).build();
+        }
+        if (faults.contains(Fault.EXTRA_HEADER)) {
+            traced = traced.toBuilder().header("toy-sent-by", spec.clientId()).build();
+        }
+        return traced;
     }
 
     private void flushBuffer() {
@@ -84,17 +105,29 @@ final class ToyProducer implements Producer {
     private void deliver(Message message, SendCallback callback, long n) {
         Throwable error = null;
         if (!(faults.contains(Fault.DROP_EVERY_100TH) && n % 100 == 0)) {
-            error = appendNow(message);
+            error = appendNow(message, n);
         }
-        CallbackRunner.complete(callback, error, message, logger);
+        complete(callback, error, message);
         if (faults.contains(Fault.CALLBACK_TWICE) && n % 50 == 0) {
-            CallbackRunner.complete(callback, error, message, logger);
+            complete(callback, error, message);
         }
     }
 
-    private Throwable appendNow(Message message) {
+    private void complete(SendCallback callback, Throwable error, Message message) {
+        if (!faults.contains(Fault.SEND_CALLBACK_FAILURE_NOT_LOGGED)) {
+            CallbackRunner.complete(callback, error, message, logger);
+            return;
+        }
         try {
-            ToyBroker.INSTANCE.append(message, faults);
+            callback.onComplete(error);
+        } catch (RuntimeException ignored) {
+            // the fault: not logged
+        }
+    }
+
+    private Throwable appendNow(Message message, long n) {
+        try {
+            broker.append(topicFor(message), message, n, faults);
             return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -104,17 +137,29 @@ final class ToyProducer implements Producer {
         }
     }
 
+    private String topicFor(Message message) {
+        if (!faults.contains(Fault.STICKY_TOPIC)) {
+            return message.topic();
+        }
+        synchronized (lock) {
+            if (firstTopic == null) {
+                firstTopic = message.topic();
+            }
+            return firstTopic;
+        }
+    }
+
     @Override
     public void sendSync(Message message) {
-        ApiPreconditions.checkSendSync(message);
-        Message traced = faults.contains(Fault.NO_TRACE) ? message : TraceContext.inject(message);
+        ToyTransport.check(faults, () -> ApiPreconditions.checkSendSync(message));
+        Message traced = trace(message, false);
         CompletableFuture<Void> done = new CompletableFuture<>();
         synchronized (lock) {
             if (closed) {
                 if (!faults.contains(Fault.SEND_AFTER_CLOSE_SUCCEEDS)) {
                     throw new MqClosedException("producer " + spec + " is closed");
                 }
-                Throwable error = appendNow(traced);
+                Throwable error = appendNow(traced, sent.incrementAndGet());
                 if (error != null) {
                     throw new MqException("send failed", error);
                 }
@@ -122,13 +167,18 @@ final class ToyProducer implements Producer {
             }
             flushBuffer();
             long n = sent.incrementAndGet();
-            io.execute(() -> deliver(traced, error -> {
+            Runnable task = () -> deliver(traced, error -> {
                 if (error == null) {
                     done.complete(null);
                 } else {
                     done.completeExceptionally(error);
                 }
-            }, n));
+            }, n);
+            if (faults.contains(Fault.SYNC_SEND_BUFFERED)) {
+                buffer.add(task);
+                return;
+            }
+            io.execute(task);
         }
         try {
             done.get(spec.config().producer().deliveryTimeoutMs(), TimeUnit.MILLISECONDS);
@@ -146,12 +196,16 @@ final class ToyProducer implements Producer {
     public void close() {
         synchronized (lock) {
             if (closed) {
+                if (faults.contains(Fault.CLOSE_TWICE_THROWS)) {
+                    throw new IllegalStateException("producer " + spec + " is already closed");
+                }
                 return;
             }
             closed = true;
             if (faults.contains(Fault.CLOSE_DROPS_BUFFER)) {
                 buffer.clear();
             }
+            flushBuffer();
         }
         io.shutdown();
         try {

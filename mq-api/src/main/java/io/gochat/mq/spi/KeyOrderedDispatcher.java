@@ -1,0 +1,797 @@
+package io.gochat.mq.spi;
+
+import io.gochat.mq.ConsumeCallback;
+import io.gochat.mq.Message;
+import io.gochat.mq.config.ConsumerConfig;
+import io.gochat.mq.internal.MessageAccess;
+import org.slf4j.Logger;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Key-ordered parallel consumption for a transport's consumer at {@code consumer.concurrency > 1}:
+ * the transport's poll thread {@link #submit}s what it fetched, the dispatcher runs the callbacks
+ * on up to {@code concurrency} worker threads, and tells the poll thread, through
+ * {@link Progress}, which offset of each partition may be committed.
+ *
+ * <p><b>Order.</b> Messages of one partition with byte-equal keys run one at a time in offset
+ * order; messages without a key share one such lane per partition. Different lanes run at once,
+ * at most {@code concurrency} callbacks in all.
+ *
+ * <p><b>Commits.</b> A partition's committable offset is its lowest unfinished offset (or the last
+ * one plus one): the contiguous prefix of processed messages, never past a message still running.
+ * A partition holds at most {@code maxPendingPerPartition} fetched-but-uncommitted messages in
+ * work: further ones wait unstarted until {@link #committed} slides the window, and
+ * {@link #full()} names the partitions whose transport should stop fetching. So a member that
+ * dies has processed at most that many messages per partition beyond its last commit: what the
+ * next owner gets again.
+ *
+ * <p><b>Ownership.</b> Each partition's state exists from its first {@code submit} until
+ * {@link #revoke} or {@link #lose}; a completion that arrives for a partition this dispatcher no
+ * longer holds, or held in an earlier assignment, is ignored.
+ *
+ * <p><b>Callbacks</b> run through {@link CallbackRunner}: the message's trace id in the worker's
+ * MDC during the callback and none after it, a failure logged and counted as processed. A callback
+ * that fails while its thread is interrupted is a cancellation: not processed, nothing more is
+ * started, and {@link #cancelled()} tells the poll thread to stop. A callback running longer than
+ * {@code consumer.stallThresholdMs} is logged at WARN once, with topic, partition, offset and a
+ * hash of the key (never the key).
+ *
+ * <p><b>Threads.</b> Every method except {@link #isWorkerThread()} is for the poll thread only:
+ * the one thread that owns the transport's fetching and offsets. Workers are daemon threads named
+ * {@code <name>-worker-<n>}, started as needed; they report completions through a queue the poll
+ * thread drains in {@link #drain()}.
+ *
+ * <pre>{@code
+ * KeyOrderedDispatcher<P> dispatcher = KeyOrderedDispatcher.start(callback, config, clientId, log,
+ *         (partition, next) -> markProcessed(partition, next));
+ * while (running && !dispatcher.cancelled()) {
+ *     for (Fetched f : fetch(partitionsNotIn(dispatcher.full()))) {
+ *         dispatcher.submit(f.partition(), f.message());
+ *     }
+ *     dispatcher.drain();
+ *     commitIfDue(); // then dispatcher.committed(partition, offset) for each committed offset
+ * }
+ * dispatcher.finish(bound);
+ * commit();
+ * }</pre>
+ *
+ * @param <P> a partition, as the transport names it ({@code equals} and {@code hashCode} identify it)
+ */
+public final class KeyOrderedDispatcher<P> implements AutoCloseable {
+    /** How far each partition is processed; called on the poll thread. */
+    @FunctionalInterface
+    public interface Progress<P> {
+        /** Every message of {@code partition} before {@code nextOffset} is processed: {@code nextOffset} may be committed. */
+        void processed(P partition, long nextOffset);
+    }
+
+    private static final byte DONE = 1;
+    private static final byte NOT_PROCESSED = 2;
+    /** A lane gives its worker back after this many messages in a row, so that other lanes get a turn. */
+    private static final int TURN = 64;
+
+    private final ConsumeCallback callback;
+    private final Logger log;
+    private final Progress<P> progress;
+    private final int maxPending;
+    private final long stallNanos;
+    private final Workers workers;
+    private final Map<P, Partition> partitions = new HashMap<>();
+    private final ConcurrentLinkedQueue<Entry> completions = new ConcurrentLinkedQueue<>();
+    private final List<Lane> toSchedule = new ArrayList<>();
+    private final List<Partition> advanced = new ArrayList<>();
+    private volatile Thread waiter;
+    private volatile boolean cancelled;
+    private boolean closed;
+    private int inFlight;
+    private long nextStallCheck;
+    private P lastKey;
+    private Partition lastPartition;
+
+    private KeyOrderedDispatcher(ConsumeCallback callback, ConsumerConfig config, String name, Logger log,
+                                 Progress<P> progress) {
+        this.callback = callback;
+        this.log = log;
+        this.progress = progress;
+        this.maxPending = config.maxPendingPerPartition();
+        this.stallNanos = TimeUnit.MILLISECONDS.toNanos(config.stallThresholdMs());
+        this.workers = new Workers(name, config.concurrency());
+        this.nextStallCheck = System.nanoTime() + stallCheckInterval();
+    }
+
+    /**
+     * A dispatcher for {@code callback} with the consumer's {@code concurrency},
+     * {@code maxPendingPerPartition} and {@code stallThresholdMs}. No thread starts before the
+     * first message.
+     *
+     * @param name names the worker threads, usually the client id
+     * @param log where callback failures and stalls are logged
+     * @param progress told on the poll thread how far each partition is processed
+     */
+    public static <P> KeyOrderedDispatcher<P> start(ConsumeCallback callback, ConsumerConfig config, String name,
+                                                    Logger log, Progress<P> progress) {
+        return new KeyOrderedDispatcher<>(callback, config, name, log, progress);
+    }
+
+    /**
+     * Hands over one fetched message of {@code partition}; messages of a partition must come in
+     * offset order. It starts at the next {@link #drain()} if its partition's window has room,
+     * otherwise once {@link #committed} makes room.
+     *
+     * @throws IllegalStateException after {@link #finish} or {@link #close}
+     */
+    public void submit(P partition, Message message) {
+        if (closed) {
+            throw new IllegalStateException("dispatcher is closed: message of " + partition + " at offset "
+                    + message.offset() + " not accepted");
+        }
+        Partition state = partition(partition);
+        Entry entry = state.append(message);
+        if (entry.seq == state.started && entry.seq - state.base < maxPending) {
+            start(state.take(state.started++));
+        }
+    }
+
+    /**
+     * Applies the workers' completions: reports each partition's new committable offset to the
+     * {@link Progress}, starts what was submitted, and logs stalled callbacks. Never blocks.
+     */
+    public void drain() {
+        Entry entry;
+        while ((entry = completions.poll()) != null) {
+            complete(entry);
+        }
+        report();
+        flush();
+        checkStalls();
+    }
+
+    /**
+     * The transport committed {@code offset} for {@code partition}: the messages before it no
+     * longer count against the partition's window, and waiting ones start.
+     */
+    public void committed(P partition, long offset) {
+        Partition state = partitions.get(partition);
+        if (state == null) {
+            return;
+        }
+        while (state.base < state.prefix && state.offset(state.base) < offset) {
+            state.base++;
+        }
+        while (state.started < state.tail && state.started - state.base < maxPending && !state.stopped) {
+            Entry waiting = state.take(state.started++);
+            start(waiting);
+        }
+        flush();
+    }
+
+    /**
+     * The partitions holding {@code maxPendingPerPartition} or more fetched-but-uncommitted
+     * messages: the transport stops fetching from them until they fall below it again.
+     */
+    public Set<P> full() {
+        Set<P> full = new HashSet<>();
+        partitions.forEach((p, state) -> {
+            if (state.tail - state.base >= maxPending) {
+                full.add(p);
+            }
+        });
+        return full;
+    }
+
+    /** Whether {@code partition} holds {@code maxPendingPerPartition} or more fetched-but-uncommitted messages. */
+    public boolean isFull(P partition) {
+        Partition state = partitions.get(partition);
+        return state != null && state.tail - state.base >= maxPending;
+    }
+
+    /**
+     * Whether a commit now would let a full partition go on: one holds at least half its window of
+     * processed, uncommitted messages. Committing only on the interval would leave it idle.
+     */
+    public boolean commitWanted() {
+        for (Partition state : partitions.values()) {
+            if (state.tail - state.base >= maxPending && state.prefix - state.base >= Math.max(1, maxPending / 2)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The partitions this dispatcher holds state for. */
+    public Set<P> partitions() {
+        return Set.copyOf(partitions.keySet());
+    }
+
+    /** Whether a callback was cancelled by an interrupt: the transport stops, as it would on its own thread. */
+    public boolean cancelled() {
+        return cancelled;
+    }
+
+    /** Whether callbacks are running or waiting to run. */
+    public boolean busy() {
+        return inFlight > 0;
+    }
+
+    /**
+     * {@code revoked} leave this member: their messages not started yet never start, their running
+     * callbacks get up to {@code bound} to finish, their last committable offsets are reported, and
+     * their state is dropped. What still runs after {@code bound} is ignored when it ends (the new
+     * owner gets those messages again). An interrupt of the poll thread ends the wait early and
+     * stays set.
+     */
+    public void revoke(Collection<P> revoked, Duration bound) {
+        List<Partition> leaving = stop(revoked);
+        if (closed) {
+            leaving.forEach(this::remove); // finished or closed: there is nothing left to wait for or report
+            return;
+        }
+        awaitIdle(leaving, bound, "partitions revoked");
+        report();
+        leaving.forEach(this::remove);
+    }
+
+    /** {@code lost} already belong to another member: dropped at once, nothing more reported for them. */
+    public void lose(Collection<P> lost) {
+        stop(lost).forEach(this::remove);
+    }
+
+    /**
+     * Stops: nothing new starts, running callbacks get up to {@code bound} to finish, the last
+     * committable offsets are reported, and the workers end. Callbacks still running afterwards
+     * are not waited for (their messages are delivered again).
+     */
+    public void finish(Duration bound) {
+        if (closed) {
+            return;
+        }
+        List<Partition> all = stop(partitions.keySet());
+        awaitIdle(all, bound, "consumer closing");
+        report();
+        close();
+    }
+
+    /**
+     * Interrupts the callbacks running now: the poll thread was interrupted, and a callback that
+     * fails because of it is a cancellation, as on the poll thread itself.
+     */
+    public void interruptCallbacks() {
+        workers.interruptBusy();
+    }
+
+    /** Stops at once: nothing new starts, nothing more is reported, workers end after the callback in hand. */
+    @Override
+    public void close() {
+        closed = true;
+        partitions.values().forEach(state -> state.stopped = true);
+        completions.clear();
+        workers.shutdown();
+    }
+
+    /** Whether the calling thread is one of this dispatcher's workers (a callback calling {@code close()}, say). */
+    public boolean isWorkerThread() {
+        return Thread.currentThread() instanceof Worker worker && worker.owner() == workers;
+    }
+
+    /**
+     * Parks the poll thread until a completion arrives, {@code maxNanos} pass, or something
+     * unparks it (a transport's own wake-up); returns at once if a completion is waiting.
+     */
+    public void awaitCompletion(long maxNanos) {
+        waiter = Thread.currentThread();
+        try {
+            if (completions.isEmpty()) {
+                LockSupport.parkNanos(this, maxNanos);
+            }
+        } finally {
+            waiter = null;
+        }
+    }
+
+    /** Whether completions wait for {@link #drain()}. Any thread. */
+    public boolean hasCompletions() {
+        return !completions.isEmpty();
+    }
+
+    private Partition partition(P partition) {
+        if (lastKey != null && (lastKey == partition || lastKey.equals(partition))) {
+            return lastPartition; // a fetch brings runs of one partition
+        }
+        Partition state = partitions.computeIfAbsent(partition, Partition::new);
+        lastKey = partition;
+        lastPartition = state;
+        return state;
+    }
+
+    private void start(Entry entry) {
+        Partition state = entry.partition;
+        Key key = Key.of(MessageAccess.key(entry.message));
+        Lane lane = state.lanes.get(key);
+        if (lane == null) {
+            lane = new Lane(state, key);
+            state.lanes.put(key, lane);
+        }
+        entry.lane = lane;
+        lane.outstanding++;
+        state.inFlight++;
+        inFlight++;
+        lane.queue.offer(entry);
+        if (lane.scheduled.compareAndSet(false, true)) {
+            toSchedule.add(lane);
+        }
+    }
+
+    private void flush() {
+        if (!toSchedule.isEmpty()) {
+            workers.schedule(toSchedule);
+            toSchedule.clear();
+        }
+    }
+
+    private void complete(Entry entry) {
+        Partition state = entry.partition;
+        if (partitions.get(state.partition) != state) {
+            return; // revoked, lost, or held in an earlier assignment
+        }
+        state.inFlight--;
+        inFlight--;
+        Lane lane = entry.lane;
+        if (--lane.outstanding == 0) {
+            // its last callback has returned: a later message of the key may start on a new lane
+            state.lanes.remove(lane.key);
+        }
+        if (entry.outcome == DONE && state.done(entry.seq) && !state.advanced) {
+            state.advanced = true;
+            advanced.add(state);
+        }
+    }
+
+    private void report() {
+        for (Partition state : advanced) {
+            state.advanced = false;
+            if (partitions.get(state.partition) == state) {
+                progress.processed(state.partition, state.committable());
+            }
+        }
+        advanced.clear();
+    }
+
+    private List<Partition> stop(Collection<P> which) {
+        List<Partition> stopped = new ArrayList<>();
+        for (P p : which) {
+            Partition state = partitions.get(p);
+            if (state != null) {
+                state.stopped = true;
+                stopped.add(state);
+            }
+        }
+        return stopped;
+    }
+
+    private void remove(Partition state) {
+        partitions.remove(state.partition, state);
+        inFlight -= state.inFlight;
+        lastKey = null;
+        lastPartition = null;
+    }
+
+    /** Drains completions until {@code states} have nothing running, {@code bound} passes, or the thread is interrupted. */
+    private void awaitIdle(List<Partition> states, Duration bound, String why) {
+        long deadline = System.nanoTime() + bound.toNanos();
+        flush();
+        while (true) {
+            Entry entry;
+            while ((entry = completions.poll()) != null) {
+                complete(entry);
+            }
+            int running = 0;
+            for (Partition state : states) {
+                running += state.inFlight;
+            }
+            long left = deadline - System.nanoTime();
+            if (running == 0) {
+                return;
+            }
+            if (left <= 0 || Thread.currentThread().isInterrupted()) {
+                log.atWarn().setMessage("callbacks still running; their messages will be delivered again")
+                        .addKeyValue("why", why).addKeyValue("running", running)
+                        .addKeyValue("waitedMs", bound.toMillis()).log();
+                return;
+            }
+            awaitCompletion(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
+            checkStalls();
+        }
+    }
+
+    private long stallCheckInterval() {
+        return Math.max(TimeUnit.MILLISECONDS.toNanos(10), Math.min(stallNanos / 4, TimeUnit.SECONDS.toNanos(1)));
+    }
+
+    private void checkStalls() {
+        long now = System.nanoTime();
+        if (now - nextStallCheck < 0) {
+            return;
+        }
+        nextStallCheck = now + stallCheckInterval();
+        for (Partition state : partitions.values()) {
+            for (Lane lane : state.lanes.values()) {
+                Entry running = lane.running;
+                if (running != null && !running.stallLogged && now - lane.runningSince > stallNanos) {
+                    running.stallLogged = true;
+                    Message m = running.message;
+                    log.atWarn().setMessage("consume callback stalled; its partition stays at maxPendingPerPartition"
+                                    + " until it returns, other partitions go on")
+                            .addKeyValue("topic", m.topic()).addKeyValue("partition", m.partition())
+                            .addKeyValue("offset", m.offset()).addKeyValue("keyHash", lane.key.hashText())
+                            .addKeyValue("runningMs", TimeUnit.NANOSECONDS.toMillis(now - lane.runningSince))
+                            .addKeyValue("stallThresholdMs", TimeUnit.NANOSECONDS.toMillis(stallNanos)).log();
+                }
+            }
+        }
+    }
+
+    /** A key's bytes compared by content; one shared instance stands for "no key". */
+    private static final class Key {
+        static final Key NONE = new Key(new byte[0]);
+
+        private final byte[] bytes;
+        private final int hash;
+
+        private Key(byte[] bytes) {
+            this.bytes = bytes;
+            this.hash = Arrays.hashCode(bytes);
+        }
+
+        static Key of(byte[] bytes) {
+            return bytes == null ? NONE : new Key(bytes);
+        }
+
+        String hashText() {
+            return this == NONE ? "none" : Integer.toHexString(hash);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (o == this) {
+                return true;
+            }
+            // no key is not the empty key
+            return o instanceof Key other && other != NONE && this != NONE && Arrays.equals(bytes, other.bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+
+    /** One message on its way: submitted, maybe started, then completed by a worker. */
+    private final class Entry {
+        final Message message;
+        final Partition partition;
+        final long seq;
+        Lane lane;
+        /** Written by the worker before it queues the completion. */
+        byte outcome;
+        /** Poll thread only. */
+        boolean stallLogged;
+
+        Entry(Message message, Partition partition, long seq) {
+            this.message = message;
+            this.partition = partition;
+            this.seq = seq;
+        }
+    }
+
+    /**
+     * One partition in one assignment: its submitted offsets in a ring from the first uncommitted
+     * one ({@code base}) through the first unfinished one ({@code prefix}) and the first not
+     * started ({@code started}) to the end ({@code tail}). Poll thread only, but for
+     * {@code stopped}, which workers read.
+     */
+    private final class Partition {
+        final P partition;
+        final Map<Key, Lane> lanes = new HashMap<>();
+        volatile boolean stopped;
+        long base;
+        long prefix;
+        long started;
+        long tail;
+        int inFlight;
+        boolean advanced;
+        private long[] offsets = new long[16];
+        private boolean[] done = new boolean[16];
+        /** Submitted entries not started yet (an {@code Object[]}: an array of an inner class of a generic class cannot be created). */
+        private Object[] waiting = new Object[16];
+
+        Partition(P partition) {
+            this.partition = partition;
+        }
+
+        Entry append(Message message) {
+            if (tail - base == offsets.length) {
+                grow();
+            }
+            Entry entry = new Entry(message, this, tail);
+            int i = index(tail);
+            offsets[i] = message.offset();
+            done[i] = false;
+            waiting[i] = entry;
+            tail++;
+            return entry;
+        }
+
+        @SuppressWarnings("unchecked")
+        Entry take(long seq) {
+            int i = index(seq);
+            Entry entry = (Entry) waiting[i];
+            waiting[i] = null;
+            return entry;
+        }
+
+        long offset(long seq) {
+            return offsets[index(seq)];
+        }
+
+        /** Marks {@code seq} processed; returns whether the committable offset moved. */
+        boolean done(long seq) {
+            done[index(seq)] = true;
+            if (seq != prefix) {
+                return false;
+            }
+            while (prefix < started && done[index(prefix)]) {
+                prefix++;
+            }
+            return true;
+        }
+
+        long committable() {
+            return prefix < tail ? offset(prefix) : offset(tail - 1) + 1;
+        }
+
+        private int index(long seq) {
+            return (int) (seq & (offsets.length - 1));
+        }
+
+        private void grow() {
+            int n = offsets.length;
+            long[] o = new long[n * 2];
+            boolean[] d = new boolean[n * 2];
+            Object[] w = new Object[n * 2];
+            for (long seq = base; seq < tail; seq++) {
+                int from = index(seq);
+                int to = (int) (seq & (n * 2 - 1));
+                o[to] = offsets[from];
+                d[to] = done[from];
+                w[to] = waiting[from];
+            }
+            offsets = o;
+            done = d;
+            waiting = w;
+        }
+    }
+
+    /**
+     * The messages of one key (or of no key) in one partition: run by one worker at a time, in
+     * order. The poll thread adds; the worker that holds {@code scheduled} takes.
+     */
+    private final class Lane {
+        final Partition partition;
+        final Key key;
+        final ConcurrentLinkedQueue<Entry> queue = new ConcurrentLinkedQueue<>();
+        final AtomicBoolean scheduled = new AtomicBoolean();
+        /** Poll thread only: started and not completed. */
+        int outstanding;
+        volatile Entry running;
+        volatile long runningSince;
+
+        Lane(Partition partition, Key key) {
+            this.partition = partition;
+            this.key = key;
+        }
+
+        /** Runs the queued messages until none is left, or requeues itself after {@link #TURN} of them. */
+        void run(CallbackRunner.ConsumeLoop callbacks, Worker worker) {
+            for (int turn = 0; ; turn++) {
+                if (turn == TURN && !queue.isEmpty()) {
+                    workers.requeue(this); // still scheduled: the next worker free goes on with it
+                    return;
+                }
+                Entry entry = queue.poll();
+                if (entry == null) {
+                    scheduled.set(false);
+                    // the poll thread may have added one after the poll and seen scheduled still set
+                    if (queue.isEmpty() || !scheduled.compareAndSet(false, true)) {
+                        return;
+                    }
+                    continue;
+                }
+                if (partition.stopped || cancelled) {
+                    entry.outcome = NOT_PROCESSED;
+                } else {
+                    runningSince = System.nanoTime();
+                    running = entry;
+                    worker.busy = true;
+                    boolean ok = callbacks.consume(entry.message);
+                    worker.busy = false;
+                    running = null;
+                    entry.outcome = DONE;
+                    if (Thread.interrupted()) {
+                        // as on the poll thread: nothing more starts; a failure is a cancellation, not processed
+                        cancelled = true;
+                        entry.outcome = ok ? DONE : NOT_PROCESSED;
+                    }
+                }
+                completions.offer(entry);
+                Thread w = waiter;
+                if (w != null) {
+                    LockSupport.unpark(w);
+                }
+            }
+        }
+    }
+
+    /** The worker threads and the lanes waiting for one. */
+    private final class Workers {
+        private final String name;
+        private final int max;
+        private final ReentrantLock lock = new ReentrantLock();
+        private final ArrayDeque<Lane> runnable = new ArrayDeque<>();
+        private final ArrayDeque<Worker> idle = new ArrayDeque<>();
+        private final List<Worker> all = new ArrayList<>();
+        private boolean shutdown;
+
+        Workers(String name, int max) {
+            this.name = name;
+            this.max = max;
+        }
+
+        /** Queues {@code lanes}; wakes an idle worker or starts a new one for each, up to {@code max} threads. */
+        void schedule(List<Lane> lanes) {
+            lock.lock();
+            try {
+                if (shutdown) {
+                    return;
+                }
+                runnable.addAll(lanes);
+                int n = lanes.size();
+                while (n > 0 && !idle.isEmpty()) {
+                    idle.pop().wake();
+                    n--;
+                }
+                while (n > 0 && all.size() < max) {
+                    Worker worker = new Worker(this, name + "-worker-" + (all.size() + 1));
+                    all.add(worker);
+                    worker.start();
+                    n--;
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Puts a lane that had its turn back at the end of the queue. */
+        void requeue(Lane lane) {
+            lock.lock();
+            try {
+                if (!shutdown) {
+                    runnable.add(lane);
+                    if (!idle.isEmpty()) {
+                        idle.pop().wake();
+                    }
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** The next lane, or null when there is none: the worker is then registered idle (or ends, after shutdown). */
+        Lane next(Worker worker) {
+            lock.lock();
+            try {
+                Lane lane = runnable.poll();
+                if (lane == null && !shutdown) {
+                    worker.woken = false;
+                    idle.push(worker);
+                }
+                return lane;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        boolean isShutdown() {
+            lock.lock();
+            try {
+                return shutdown;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        void interruptBusy() {
+            lock.lock();
+            try {
+                all.stream().filter(w -> w.busy).forEach(Thread::interrupt);
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        void shutdown() {
+            lock.lock();
+            try {
+                shutdown = true;
+                runnable.clear();
+                while (!idle.isEmpty()) {
+                    idle.pop().wake();
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        void run(Worker worker) {
+            try (CallbackRunner.ConsumeLoop callbacks = CallbackRunner.ConsumeLoop.start(callback, log)) {
+                while (true) {
+                    Lane lane = next(worker);
+                    if (lane != null) {
+                        lane.run(callbacks, worker);
+                        continue;
+                    }
+                    if (isShutdown()) {
+                        return;
+                    }
+                    while (!worker.woken) {
+                        LockSupport.park(this);
+                        Thread.interrupted(); // an interrupt meant for a callback that had already returned
+                    }
+                }
+            }
+        }
+    }
+
+    /** A worker thread; {@code busy} while it runs a callback. */
+    private static final class Worker extends Thread {
+        private final Object owner;
+        private final Runnable body;
+        volatile boolean busy;
+        volatile boolean woken;
+
+        Worker(KeyOrderedDispatcher<?>.Workers owner, String name) {
+            super(name);
+            this.owner = owner;
+            this.body = () -> owner.run(this);
+            setDaemon(true);
+        }
+
+        Object owner() {
+            return owner;
+        }
+
+        void wake() {
+            woken = true;
+            LockSupport.unpark(this);
+        }
+
+        @Override
+        public void run() {
+            body.run();
+        }
+    }
+}
