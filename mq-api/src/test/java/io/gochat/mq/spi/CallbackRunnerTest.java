@@ -148,7 +148,7 @@ class CallbackRunnerTest {
         }, null, received, logger);
         assertThat(logger.events).singleElement().satisfies(e -> {
             assertThat(e.getLevel()).isEqualTo(Level.WARN);
-            assertThat(keyValues(e)).containsEntry("topic", "orders").containsEntry("trace_id", "t-1");
+            assertThat(RecordingLogger.keyValues(e)).containsEntry("topic", "orders").containsEntry("trace_id", "t-1");
         });
     }
 
@@ -214,7 +214,7 @@ class CallbackRunnerTest {
 
         assertThat(logger.events).singleElement().satisfies(e -> {
             assertThat(e.getLevel()).isEqualTo(Level.WARN);
-            assertThat(keyValues(e)).containsEntry("topic", "orders").containsEntry("trace_id", "added-from-mdc");
+            assertThat(RecordingLogger.keyValues(e)).containsEntry("topic", "orders").containsEntry("trace_id", "added-from-mdc");
             assertThat(e.getThrowable()).hasMessage("user bug");
         });
     }
