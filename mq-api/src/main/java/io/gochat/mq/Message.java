@@ -91,14 +91,33 @@ public final class Message {
         return new Builder(topic);
     }
 
-    /** A message with a UTF-8 key and value; either may be {@code null}. */
+    /**
+     * A message with a UTF-8 key and value; either may be {@code null}.
+     *
+     * @throws NullPointerException if {@code topic} is null
+     * @throws IllegalArgumentException if {@code topic} is blank
+     */
     public static Message of(String topic, String key, String value) {
-        return builder(topic).key(key).value(value).build();
+        return new Message(topic, utf8(key), utf8(value), Map.of(), -1, -1, -1);
     }
 
-    /** A message with a binary key and value; either may be {@code null}. Arrays are copied. */
+    /**
+     * A message with a binary key and value; either may be {@code null}. Arrays are copied.
+     *
+     * @throws NullPointerException if {@code topic} is null
+     * @throws IllegalArgumentException if {@code topic} is blank
+     */
     public static Message of(String topic, byte[] key, byte[] value) {
-        return builder(topic).key(key).value(value).build();
+        // straight to the constructor: the builder would be one more object per message on a hot path
+        return new Message(topic, copy(key), copy(value), Map.of(), -1, -1, -1);
+    }
+
+    private static byte[] copy(byte[] bytes) {
+        return bytes == null ? null : bytes.clone();
+    }
+
+    private static byte[] utf8(String text) {
+        return text == null ? null : text.getBytes(StandardCharsets.UTF_8);
     }
 
     /** The topic; never null or blank. */
@@ -108,7 +127,7 @@ public final class Message {
 
     /** A copy of the key, or {@code null}. */
     public byte[] key() {
-        return key == null ? null : key.clone();
+        return copy(key);
     }
 
     /** The key decoded as UTF-8, or {@code null}. */
@@ -118,7 +137,7 @@ public final class Message {
 
     /** A copy of the value, or {@code null} for a tombstone. */
     public byte[] value() {
-        return value == null ? null : value.clone();
+        return copy(value);
     }
 
     /** The value decoded as UTF-8, or {@code null}. */
@@ -140,14 +159,13 @@ public final class Message {
             return Map.of();
         }
         Map<String, byte[]> copy = new LinkedHashMap<>(headers.size() * 2);
-        headers.forEach((name, bytes) -> copy.put(name, bytes == null ? null : bytes.clone()));
+        headers.forEach((name, bytes) -> copy.put(name, copy(bytes)));
         return Collections.unmodifiableMap(copy);
     }
 
     /** A copy of one header's value, or {@code null} when absent. */
     public byte[] header(String name) {
-        byte[] bytes = headers.get(name);
-        return bytes == null ? null : bytes.clone();
+        return copy(headers.get(name));
     }
 
     /** One header decoded as UTF-8, or {@code null} when absent. */
@@ -240,6 +258,8 @@ public final class Message {
         private byte[] key;
         private byte[] value;
         private LinkedHashMap<String, byte[]> headers;
+        /** Whether the last built message holds {@link #headers}: the next change works on a copy. */
+        private boolean headersShared;
 
         private Builder(String topic) {
             this.topic = checkTopic(topic);
@@ -247,25 +267,25 @@ public final class Message {
 
         /** The key; {@code null} spreads load over partitions. Copied. */
         public Builder key(byte[] key) {
-            this.key = key == null ? null : key.clone();
+            this.key = copy(key);
             return this;
         }
 
         /** The key as UTF-8; {@code null} spreads load over partitions. */
         public Builder key(String key) {
-            this.key = key == null ? null : key.getBytes(StandardCharsets.UTF_8);
+            this.key = utf8(key);
             return this;
         }
 
         /** The value; {@code null} makes a tombstone. Copied. */
         public Builder value(byte[] value) {
-            this.value = value == null ? null : value.clone();
+            this.value = copy(value);
             return this;
         }
 
         /** The value as UTF-8; {@code null} makes a tombstone. */
         public Builder value(String value) {
-            this.value = value == null ? null : value.getBytes(StandardCharsets.UTF_8);
+            this.value = utf8(value);
             return this;
         }
 
@@ -275,17 +295,30 @@ public final class Message {
          * @throws NullPointerException if {@code name} is null
          */
         public Builder header(String name, byte[] value) {
-            Objects.requireNonNull(name, "header name must not be null");
-            if (headers == null) {
-                headers = new LinkedHashMap<>(4);
-            }
-            headers.put(name, value == null ? null : value.clone());
-            return this;
+            return putHeader(name, copy(value));
         }
 
         /** Adds or replaces a UTF-8 header. */
         public Builder header(String name, String value) {
-            return header(name, value == null ? null : value.getBytes(StandardCharsets.UTF_8));
+            return putHeader(name, utf8(value));
+        }
+
+        private Builder putHeader(String name, byte[] value) {
+            Objects.requireNonNull(name, "header name must not be null");
+            if (headers == null) {
+                headers = new LinkedHashMap<>(4);
+            } else {
+                unshareHeaders();
+            }
+            headers.put(name, value);
+            return this;
+        }
+
+        private void unshareHeaders() {
+            if (headersShared) {
+                headers = new LinkedHashMap<>(headers);
+                headersShared = false;
+            }
         }
 
         /** Adds or replaces every header of {@code headers}. */
@@ -297,7 +330,8 @@ public final class Message {
 
         /** Removes a header if present. */
         public Builder removeHeader(String name) {
-            if (headers != null) {
+            if (headers != null && headers.containsKey(name)) {
+                unshareHeaders();
                 headers.remove(name);
             }
             return this;
@@ -306,9 +340,8 @@ public final class Message {
         /** Builds the message. The builder can be reused; later changes do not affect it. */
         public Message build() {
             Message m = new Message(this);
-            if (headers != null) {
-                headers = new LinkedHashMap<>(headers);
-            }
+            // the message keeps the map; a later header change copies it first
+            headersShared = headers != null;
             return m;
         }
     }

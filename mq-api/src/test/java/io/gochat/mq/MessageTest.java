@@ -90,6 +90,63 @@ class MessageTest {
     }
 
     @Test
+    @DisplayName("Message.of copies the caller's arrays: changing them after the call changes nothing")
+    void ofCopiesArrays() {
+        byte[] key = {1, 2};
+        byte[] value = {3, 4};
+        Message m = Message.of("t", key, value);
+        key[0] = 9;
+        value[0] = 9;
+
+        assertThat(m.key()).containsExactly(1, 2);
+        assertThat(m.value()).containsExactly(3, 4);
+        assertThat(m.headers()).isEmpty();
+        assertThat(m).isEqualTo(Message.builder("t").key(new byte[] {1, 2}).value(new byte[] {3, 4}).build())
+                .hasSameHashCodeAs(Message.builder("t").key(new byte[] {1, 2}).value(new byte[] {3, 4}).build());
+        assertThat(m.partition()).isEqualTo(-1);
+    }
+
+    @Test
+    @DisplayName("Message.of with strings encodes UTF-8 and keeps nulls; it equals the builder's message")
+    void ofStrings() {
+        Message m = Message.of("t", "ключ", null);
+
+        assertThat(m.key()).isEqualTo("ключ".getBytes(StandardCharsets.UTF_8));
+        assertThat(m.value()).isNull();
+        assertThat(Message.of("t", (String) null, "v").key()).isNull();
+        assertThat(m).isEqualTo(Message.builder("t").key("ключ").build());
+    }
+
+    @Test
+    @DisplayName("Message.of refuses a null or blank topic like the builder")
+    void ofBadTopic() {
+        assertThatThrownBy(() -> Message.of(null, "k", "v")).isInstanceOf(NullPointerException.class)
+                .hasMessage("topic must not be null");
+        assertThatThrownBy(() -> Message.of(" ", new byte[0], null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("topic must not be blank");
+    }
+
+    @Test
+    @DisplayName("a reused builder copies the headers before changing them: every message keeps its own, in order")
+    void builderReuseKeepsEachMessagesHeaders() {
+        Message.Builder b = Message.builder("t").header("a", "1").header("b", "2");
+        Message first = b.build();
+        b.header("a", "changed");
+        Message second = b.build();
+        b.removeHeader("b");
+        Message third = b.build();
+        b.removeHeader("absent").header("c", "3");
+
+        assertThat(first.headers().keySet()).containsExactly("a", "b");
+        assertThat(first.headerAsString("a")).isEqualTo("1");
+        assertThat(second.headers().keySet()).containsExactly("a", "b");
+        assertThat(second.headerAsString("a")).isEqualTo("changed");
+        assertThat(third.headers().keySet()).containsExactly("a");
+        assertThat(b.build().headers().keySet()).containsExactly("a", "c");
+        assertThat(third.headers().keySet()).containsExactly("a");
+    }
+
+    @Test
     @DisplayName("a null or blank topic is refused at once, naming the argument")
     void badTopic() {
         assertThatThrownBy(() -> Message.builder(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("topic");

@@ -109,21 +109,47 @@ public final class CallbackRunner {
     }
 
     /**
-     * Tells {@code callback} how a send ended. An exception it throws is logged at WARN and
-     * otherwise ignored, so one bad callback cannot stop a transport's I/O thread.
+     * Tells {@code callback} how a send ended. An exception it throws is logged at WARN with the
+     * message's topic and trace id, and otherwise ignored, so one bad callback cannot stop a
+     * transport's I/O thread.
      */
     public static void complete(SendCallback callback, Throwable error, Message message, Logger logger) {
+        Throwable thrown = run(callback, error);
+        if (thrown != null) { // the trace id is read only now: decoding it costs a String per send
+            logSendCallbackFailure(logger, message.topic(), message.traceId(), thrown);
+        }
+    }
+
+    /**
+     * {@link #complete(SendCallback, Throwable, Message, Logger)} for a transport that no longer
+     * holds the {@link Message} it sent, or that added a trace id to the headers it sent:
+     * {@code traceId} is the one that went out (or {@code null}).
+     */
+    public static void complete(SendCallback callback, Throwable error, String topic, String traceId, Logger logger) {
+        Throwable thrown = run(callback, error);
+        if (thrown != null) {
+            logSendCallbackFailure(logger, topic, traceId, thrown);
+        }
+    }
+
+    /** Runs {@code callback}; returns what it threw, or {@code null}. */
+    private static Throwable run(SendCallback callback, Throwable error) {
         try {
             callback.onComplete(error);
+            return null;
         } catch (VirtualMachineError e) {
             throw e;
         } catch (Throwable e) {
-            logger.atWarn()
-                    .setMessage("send callback threw; ignored")
-                    .addKeyValue("topic", message.topic())
-                    .addKeyValue("trace_id", message.traceId())
-                    .setCause(e)
-                    .log();
+            return e;
         }
+    }
+
+    private static void logSendCallbackFailure(Logger logger, String topic, String traceId, Throwable thrown) {
+        logger.atWarn()
+                .setMessage("send callback threw; ignored")
+                .addKeyValue("topic", topic)
+                .addKeyValue("trace_id", traceId)
+                .setCause(thrown)
+                .log();
     }
 }

@@ -146,7 +146,10 @@ class CallbackRunnerTest {
         CallbackRunner.complete(error -> {
             throw new IllegalArgumentException("user bug");
         }, null, received, logger);
-        assertThat(logger.events).singleElement().satisfies(e -> assertThat(e.getLevel()).isEqualTo(Level.WARN));
+        assertThat(logger.events).singleElement().satisfies(e -> {
+            assertThat(e.getLevel()).isEqualTo(Level.WARN);
+            assertThat(RecordingLogger.keyValues(e)).containsEntry("topic", "orders").containsEntry("trace_id", "t-1");
+        });
     }
 
     @Test
@@ -173,6 +176,47 @@ class CallbackRunnerTest {
         assertThat(sent).isSameAs(none);
         assertThat(sent.traceId()).isNull();
         assertThat(sent.headers()).containsOnlyKeys("trace_id", "after").containsEntry("trace_id", null);
+    }
+
+    @Test
+    @DisplayName("traceIdToAdd: the MDC's trace id only when the message has no trace_id header, even a null one")
+    void traceIdToAdd() {
+        Message plain = Message.of("t", "k", "v");
+        Message explicit = Message.builder("t").header("trace_id", "explicit").build();
+        Message explicitNull = Message.builder("t").header("trace_id", (byte[]) null).build();
+        assertThat(TraceContext.traceIdToAdd(plain)).as("no MDC trace id").isNull();
+
+        MDC.put("trace_id", "from-mdc");
+
+        assertThat(TraceContext.traceIdToAdd(plain)).isEqualTo("from-mdc");
+        assertThat(TraceContext.traceIdToAdd(Message.builder("t").header("other", "x").build())).isEqualTo("from-mdc");
+        assertThat(TraceContext.traceIdToAdd(explicit)).isNull();
+        assertThat(TraceContext.traceIdToAdd(explicitNull)).isNull();
+        assertThat(plain.headers()).as("the message is not changed").isEmpty();
+    }
+
+    @Test
+    @DisplayName("inject puts the added trace id after the message's own headers")
+    void injectAppendsTheHeader() {
+        MDC.put("trace_id", "from-mdc");
+        Message sent = TraceContext.inject(Message.builder("t").header("b", "1").header("a", "2").build());
+
+        assertThat(sent.headers().keySet()).containsExactly("b", "a", "trace_id");
+    }
+
+    @Test
+    @DisplayName("a throwing send callback is logged with the topic and the trace id that went out")
+    void sendCallbackFailureWithTraceIdThatWentOut() {
+        CallbackRunner.complete(error -> {
+            throw new IllegalStateException("user bug");
+        }, null, "orders", "added-from-mdc", logger);
+        CallbackRunner.complete(error -> { }, null, "orders", "quiet", logger);
+
+        assertThat(logger.events).singleElement().satisfies(e -> {
+            assertThat(e.getLevel()).isEqualTo(Level.WARN);
+            assertThat(RecordingLogger.keyValues(e)).containsEntry("topic", "orders").containsEntry("trace_id", "added-from-mdc");
+            assertThat(e.getThrowable()).hasMessage("user bug");
+        });
     }
 
     @Test

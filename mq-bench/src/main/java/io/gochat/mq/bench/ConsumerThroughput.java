@@ -5,6 +5,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +18,9 @@ import java.util.function.Supplier;
  * is not part of the figure. The library runs a no-op callback under {@link Consumer#subscribe};
  * the raw side is {@link RawPollLoop}, the loop a careful user writes by hand.
  *
+ * Each round also records what the poll thread allocated and used in CPU per message between the
+ * first message and the last ({@link ThreadCounters}).
+ *
  * <p>Each round runs its consumer on a thread of its own and is not thread-safe itself.
  */
 final class ConsumerThroughput {
@@ -26,6 +30,9 @@ final class ConsumerThroughput {
     private final int messages;
     private final long commitIntervalNanos;
     private final Duration pollTimeout;
+    /** Per round: the poll thread's usage, library and raw. */
+    final List<ThreadCounters.Usage> libraryPoll = new ArrayList<>();
+    final List<ThreadCounters.Usage> rawPoll = new ArrayList<>();
 
     ConsumerThroughput(String topic, int messages, long commitIntervalMs) {
         this.topic = topic;
@@ -41,6 +48,7 @@ final class ConsumerThroughput {
         long[] first = {0};
         long[] last = {0};
         long[] bytes = {0};
+        ThreadCounters[] counters = {null};
         CountDownLatch done = new CountDownLatch(1);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread thread = new Thread(() -> {
@@ -50,9 +58,11 @@ final class ConsumerThroughput {
                     long n = ++count[0];
                     if (n == 1) {
                         first[0] = System.nanoTime();
+                        counters[0] = ThreadCounters.start(Thread.currentThread());
                     }
                     if (n == messages) {
                         last[0] = System.nanoTime();
+                        libraryPoll.add(counters[0].perMessage(messages - 1));
                         done.countDown();
                     }
                 });
@@ -76,6 +86,7 @@ final class ConsumerThroughput {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread thread = new Thread(() -> {
             long[] bytes = {0};
+            ThreadCounters[] counters = {null};
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ROUND_TIMEOUT_S);
             try (KafkaConsumer<byte[], byte[]> consumer = newConsumer.get()) {
                 RawPollLoop.run(consumer, topic, pollTimeout, commitIntervalNanos,
@@ -87,9 +98,11 @@ final class ConsumerThroughput {
                                 long n = ++count[0];
                                 if (n == 1) {
                                     first[0] = System.nanoTime();
+                                    counters[0] = ThreadCounters.start(Thread.currentThread());
                                 }
                                 if (n == messages) {
                                     last[0] = System.nanoTime();
+                                    rawPoll.add(counters[0].perMessage(messages - 1));
                                 }
                             }
                             bytes[0] += sum;

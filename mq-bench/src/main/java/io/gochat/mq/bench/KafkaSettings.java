@@ -74,6 +74,15 @@ final class KafkaSettings {
         return props;
     }
 
+    /**
+     * The name of the I/O thread of a producer for {@code serviceName}: the library's (the first of
+     * that service in this JVM) or the raw one of {@link #rawProducer}.
+     */
+    String producerIoThread(String serviceName, boolean raw) {
+        return org.apache.kafka.clients.producer.KafkaProducer.NETWORK_THREAD_PREFIX + " | " + clientId(serviceName)
+                + (raw ? "-raw" : "");
+    }
+
     /** How often processed offsets are committed, by the library and by the raw loop alike. */
     long commitIntervalMs() {
         return config.consumer().autoCommitIntervalMs();

@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -200,18 +201,24 @@ public final class MqBench {
         double[] allRatios = new double[0];
         try (Producer library = Mq.newProducer("bench-producer", mqOptions);
              KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(settings.rawProducer("bench-producer"))) {
+            Thread libraryIo = ThreadCounters.named(settings.producerIoThread("bench-producer", false));
+            Thread rawIo = ThreadCounters.named(settings.producerIoThread("bench-producer", true));
             for (int size : new int[] {100, 1024}) {
                 Payloads payloads = new Payloads(size);
                 int messages = size < 1024 ? options.producerSmall : options.producerLarge;
                 ProducerThroughput bench = new ProducerThroughput(topic, payloads, messages);
                 AbRounds.Result r = AbRounds.run("producer " + payloads.label() + " x" + messages, options.warmups,
-                        options.pairs, round -> bench.library(library), round -> bench.raw(raw), progress);
+                        options.pairs, round -> bench.library(library, libraryIo), round -> bench.raw(raw, rawIo), progress);
                 double ratio = Samples.median(r.ratios());
                 figures.row("producer " + payloads.label() + ", msg/s", Samples.median(r.a), Samples.median(r.b),
                         r.ratios(), ">= " + PRODUCER_TARGET, ratio >= PRODUCER_TARGET);
                 figures.value("producer_" + payloads.tag() + "_library_msgs_per_sec", Samples.median(r.a));
                 figures.value("producer_" + payloads.tag() + "_raw_msgs_per_sec", Samples.median(r.b));
                 figures.value("producer_" + payloads.tag() + "_ratio", ratio);
+                usage("producer_" + payloads.tag() + "_library_send", bench.librarySend);
+                usage("producer_" + payloads.tag() + "_library_io", bench.libraryIo);
+                usage("producer_" + payloads.tag() + "_raw_send", bench.rawSend);
+                usage("producer_" + payloads.tag() + "_raw_io", bench.rawIo);
                 allRatios = Samples.concat(allRatios, r.ratios());
             }
         }
@@ -242,9 +249,21 @@ public final class MqBench {
             figures.value("consumer_" + payloads.tag() + "_library_msgs_per_sec", Samples.median(r.a));
             figures.value("consumer_" + payloads.tag() + "_raw_msgs_per_sec", Samples.median(r.b));
             figures.value("consumer_" + payloads.tag() + "_ratio", ratio);
+            usage("consumer_" + payloads.tag() + "_library_poll", bench.libraryPoll);
+            usage("consumer_" + payloads.tag() + "_raw_poll", bench.rawPoll);
             allRatios = Samples.concat(allRatios, r.ratios());
         }
         figures.value("consumer_ratio", Samples.median(allRatios));
+    }
+
+    /**
+     * {@code <prefix>_alloc_bytes_per_msg} and {@code <prefix>_cpu_ns_per_msg}: the medians of the
+     * measured rounds' {@code usages} (the last {@code --pairs} ones; warm-ups come first).
+     */
+    private void usage(String prefix, List<ThreadCounters.Usage> usages) {
+        ThreadCounters.Usage median = ThreadCounters.median(usages, options.pairs);
+        figures.value(prefix + "_alloc_bytes_per_msg", median.allocBytes);
+        figures.value(prefix + "_cpu_ns_per_msg", median.cpuNanos);
     }
 
     private void inMemory() throws Exception {

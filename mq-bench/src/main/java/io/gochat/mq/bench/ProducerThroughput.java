@@ -7,6 +7,8 @@ import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,6 +19,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * from the first send to the last acknowledgement. The library sends {@link Message}s built per
  * send, the raw side {@link ProducerRecord}s built per send, from the same key and value arrays:
  * each as its user would write it. Both producers are created once and reused across rounds.
+ * Each round also records what the sending thread and the producer's I/O thread allocated and
+ * used in CPU per message ({@link ThreadCounters}).
  *
  * <p>Not thread-safe; the rounds run on one thread.
  */
@@ -26,6 +30,11 @@ final class ProducerThroughput {
     private final String topic;
     private final Payloads payloads;
     private final int messages;
+    /** Per round, in order: the library's sending thread, its I/O thread, the raw side's same two. */
+    final List<ThreadCounters.Usage> librarySend = new ArrayList<>();
+    final List<ThreadCounters.Usage> libraryIo = new ArrayList<>();
+    final List<ThreadCounters.Usage> rawSend = new ArrayList<>();
+    final List<ThreadCounters.Usage> rawIo = new ArrayList<>();
 
     ProducerThroughput(String topic, Payloads payloads, int messages) {
         this.topic = topic;
@@ -33,26 +42,36 @@ final class ProducerThroughput {
         this.messages = messages;
     }
 
-    /** Messages per second through {@link Producer#send}. */
-    double library(Producer producer) throws InterruptedException {
+    /** Messages per second through {@link Producer#send}; {@code io} is the producer's I/O thread. */
+    double library(Producer producer, Thread io) throws InterruptedException {
         Completion done = new Completion(messages);
         SendCallback callback = done::completed;
+        ThreadCounters send = ThreadCounters.start(Thread.currentThread());
+        ThreadCounters ioCounters = ThreadCounters.start(io);
         long start = System.nanoTime();
         for (int n = 0; n < messages; n++) {
             producer.send(Message.of(topic, payloads.key(n), payloads.value(n)), callback);
         }
-        return messages / done.await(start);
+        double seconds = done.await(start);
+        librarySend.add(send.perMessage(messages));
+        libraryIo.add(ioCounters.perMessage(messages));
+        return messages / seconds;
     }
 
-    /** Messages per second through {@link KafkaProducer#send}. */
-    double raw(KafkaProducer<byte[], byte[]> producer) throws InterruptedException {
+    /** Messages per second through {@link KafkaProducer#send}; {@code io} is the producer's I/O thread. */
+    double raw(KafkaProducer<byte[], byte[]> producer, Thread io) throws InterruptedException {
         Completion done = new Completion(messages);
         Callback callback = (metadata, error) -> done.completed(error);
+        ThreadCounters send = ThreadCounters.start(Thread.currentThread());
+        ThreadCounters ioCounters = ThreadCounters.start(io);
         long start = System.nanoTime();
         for (int n = 0; n < messages; n++) {
             producer.send(new ProducerRecord<>(topic, payloads.key(n), payloads.value(n)), callback);
         }
-        return messages / done.await(start);
+        double seconds = done.await(start);
+        rawSend.add(send.perMessage(messages));
+        rawIo.add(ioCounters.perMessage(messages));
+        return messages / seconds;
     }
 
     /** Counts acknowledgements; the last one stops the clock. Thread-safe. */

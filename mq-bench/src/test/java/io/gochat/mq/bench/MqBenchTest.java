@@ -7,24 +7,37 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Runs the benchmark entry point with tiny sizes: every figure must be printed. Speed is not asserted. */
 class MqBenchTest {
-    static final List<String> FIGURES = List.of(
-            "producer_100b_library_msgs_per_sec", "producer_100b_raw_msgs_per_sec", "producer_100b_ratio",
-            "producer_1k_library_msgs_per_sec", "producer_1k_raw_msgs_per_sec", "producer_1k_ratio",
-            "producer_ratio",
-            "consumer_100b_library_msgs_per_sec", "consumer_100b_raw_msgs_per_sec", "consumer_100b_ratio",
-            "consumer_1k_library_msgs_per_sec", "consumer_1k_raw_msgs_per_sec", "consumer_1k_ratio",
-            "consumer_ratio",
-            "inmemory_msgs_per_sec", "inmemory_queue_msgs_per_sec", "inmemory_ratio",
-            "latency_rate_msgs_per_sec", "latency_library_p50_ms", "latency_raw_p50_ms",
-            "latency_library_p99_ms", "latency_raw_p99_ms", "latency_p99_ratio",
-            "slow_c1_msgs_per_sec", "slow_c64_msgs_per_sec", "slow_per_partition_msgs_per_sec",
-            "slow_parallel_consumer_msgs_per_sec", "slow_c64_speedup", "slow_vs_per_partition",
-            "slow_vs_parallel_consumer", "noop_c1_msgs_per_sec", "noop_c64_msgs_per_sec", "noop_c64_ratio");
+    static final List<String> FIGURES = Stream.of(
+            List.of("producer_100b_library_msgs_per_sec", "producer_100b_raw_msgs_per_sec", "producer_100b_ratio"),
+            usage("producer_100b", "library_send", "library_io", "raw_send", "raw_io"),
+            List.of("producer_1k_library_msgs_per_sec", "producer_1k_raw_msgs_per_sec", "producer_1k_ratio"),
+            usage("producer_1k", "library_send", "library_io", "raw_send", "raw_io"),
+            List.of("producer_ratio",
+                    "consumer_100b_library_msgs_per_sec", "consumer_100b_raw_msgs_per_sec", "consumer_100b_ratio"),
+            usage("consumer_100b", "library_poll", "raw_poll"),
+            List.of("consumer_1k_library_msgs_per_sec", "consumer_1k_raw_msgs_per_sec", "consumer_1k_ratio"),
+            usage("consumer_1k", "library_poll", "raw_poll"),
+            List.of("consumer_ratio",
+                    "inmemory_msgs_per_sec", "inmemory_queue_msgs_per_sec", "inmemory_ratio",
+                    "latency_rate_msgs_per_sec", "latency_library_p50_ms", "latency_raw_p50_ms",
+                    "latency_library_p99_ms", "latency_raw_p99_ms", "latency_p99_ratio",
+                    "slow_c1_msgs_per_sec", "slow_c64_msgs_per_sec", "slow_per_partition_msgs_per_sec",
+                    "slow_parallel_consumer_msgs_per_sec", "slow_c64_speedup", "slow_vs_per_partition",
+                    "slow_vs_parallel_consumer", "noop_c1_msgs_per_sec", "noop_c64_msgs_per_sec", "noop_c64_ratio"))
+            .flatMap(List::stream).toList();
+
+    /** The allocation and CPU lines of each of {@code threads} under {@code prefix}. */
+    static List<String> usage(String prefix, String... threads) {
+        return Stream.of(threads)
+                .flatMap(t -> Stream.of(prefix + "_" + t + "_alloc_bytes_per_msg", prefix + "_" + t + "_cpu_ns_per_msg"))
+                .toList();
+    }
 
     record Run(int exitCode, String out, String err) {
     }

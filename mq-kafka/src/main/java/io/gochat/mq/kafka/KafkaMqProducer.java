@@ -11,33 +11,42 @@ import io.gochat.mq.spi.CallbackRunner;
 import io.gochat.mq.spi.ClientSpec;
 import io.gochat.mq.internal.MessageAccess;
 import io.gochat.mq.spi.TraceContext;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.errors.InterruptException;
-import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.header.Headers;
 import org.slf4j.Logger;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * {@link Producer} on a {@link KafkaProducer}. Thread-safe: any thread may send or close. The
  * first {@link #close()} does the work; a concurrent one waits for it, except when called from
- * inside a send callback (it would wait for itself) — then it returns at once. No lock is held while
- * a user callback runs.
+ * a send callback on Kafka's I/O thread (it would wait for itself) — then it returns at once. (A
+ * callback that runs on the sending thread, for a send that failed at once, may wait: the close
+ * does not depend on that thread.) No lock is held while a user callback runs.
  *
  * <p>Each send completes only once, whichever of Kafka's callback or a failed hand-over to Kafka
  * comes first. Kafka calls back every record it accepted, also when {@link #close()} runs out of
  * time: {@code KafkaProducer.close(timeout)} then aborts what is left, which reaches the callbacks
  * as {@link MqClosedException}. So a callback runs exactly once, and before {@code close()} returns.
- * Sends are only counted, not tracked in a shared set: a set touched by every sender and by Kafka's
- * I/O thread cost half of the send path (docs/benchmarks.md).
+ *
+ * <p>The send path is lean on purpose (docs/design.md, "The send path"): per send one
+ * {@link Pending}, which is also Kafka's callback and keeps neither the message nor its arrays, and
+ * nothing shared between senders and Kafka's I/O thread — not a set of pending sends (it cost half
+ * of the send path), not even a counter: the close log reports the bytes Kafka still buffered,
+ * from Kafka's own metrics.
  */
 final class KafkaMqProducer implements Producer {
     private final Logger log;
@@ -47,14 +56,15 @@ final class KafkaMqProducer implements Producer {
     private final KafkaProducer<byte[], byte[]> producer;
     private final int closeTimeoutMs;
     private final long syncBoundMs;
-    private final LongAdder inFlight = new LongAdder();
     private final CountDownLatch closeDone = new CountDownLatch(1);
     private volatile boolean closed;
     /**
-     * How many of this producer's send callbacks this thread is inside: one mutable cell per
-     * thread, so a callback costs one lookup rather than a set and a remove.
+     * The name Kafka gives this producer's I/O thread, where send callbacks run. Client ids are
+     * unique in this JVM ({@link ClientIds}), so the name identifies the thread; checked only in
+     * {@link #close()}, so that a callback costs no per-thread lookup (a {@code ThreadLocal} read
+     * per callback was a sixth of the I/O thread's samples in a profile).
      */
-    private final ThreadLocal<int[]> callbackDepth = ThreadLocal.withInitial(() -> new int[1]);
+    private final String ioThreadName;
 
     KafkaMqProducer(ClientSpec spec) {
         this.log = spec.logger("producer");
@@ -63,6 +73,7 @@ final class KafkaMqProducer implements Producer {
         this.clientId = kafka.id();
         this.props = kafka.properties();
         this.producer = kafka.client();
+        this.ioThreadName = KafkaProducer.NETWORK_THREAD_PREFIX + " | " + clientId;
         this.closeTimeoutMs = spec.config().producer().closeTimeoutMs();
         // A send may block for max.block.ms, then waits for delivery.timeout.ms at most.
         this.syncBoundMs = KafkaProperties.intProperty(props, "max.block.ms", KafkaProperties.DEFAULT_MAX_BLOCK_MS)
@@ -73,15 +84,14 @@ final class KafkaMqProducer implements Producer {
     @Override
     public void send(Message message, SendCallback callback) {
         ApiPreconditions.checkSend(message, callback);
-        Message traced = TraceContext.inject(message); // also for the callback's log line: the trace id as sent
-        Pending p = new Pending(traced, callback);
-        inFlight.increment();
+        String addedTraceId = TraceContext.traceIdToAdd(message);
+        Pending p = new Pending(this, message, callback, addedTraceId);
         if (closed) {
             p.complete(new MqClosedException("send to topic " + message.topic() + " failed: the producer is closed"));
             return;
         }
         try {
-            producer.send(record(traced), (metadata, error) -> p.complete(error));
+            producer.send(record(message, addedTraceId), p);
         } catch (InterruptException e) {
             Thread.currentThread().interrupt();
             p.complete(new MqException("send to topic " + message.topic() + " was interrupted", e));
@@ -121,7 +131,8 @@ final class KafkaMqProducer implements Producer {
     @Override
     public void close() {
         if (!closeStarted()) {
-            if (callbackDepth.get()[0] == 0) {
+            // on the I/O thread we are inside a send callback: waiting for the close would wait for ourselves
+            if (!Thread.currentThread().getName().equals(ioThreadName)) {
                 awaitClose();
             }
             return;
@@ -158,7 +169,7 @@ final class KafkaMqProducer implements Producer {
 
     private void closeNow() {
         long started = System.nanoTime();
-        long buffered = inFlight.sum();
+        long buffered = bufferedBytes();
         try {
             producer.close(Duration.ofMillis(closeTimeoutMs));
         } catch (RuntimeException e) {
@@ -169,59 +180,100 @@ final class KafkaMqProducer implements Producer {
         }
         log.atInfo().setMessage("kafka producer closed")
                 .addKeyValue("clientId", clientId)
-                .addKeyValue("pendingAtClose", buffered)
+                .addKeyValue("bufferedBytesAtClose", buffered)
                 .addKeyValue("tookMs", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started))
                 .log();
     }
 
     /**
-     * The record for {@code message}, sharing its arrays (see {@link MessageAccess}): Kafka only
-     * reads them, copying them into a batch before {@code send} returns.
+     * The bytes of batches Kafka holds (not yet acknowledged or failed), from its
+     * {@code buffer-total-bytes} and {@code buffer-available-bytes} metrics; {@code -1} if Kafka
+     * does not report them.
      */
-    private static ProducerRecord<byte[], byte[]> record(Message message) {
+    private long bufferedBytes() {
+        double total = -1;
+        double available = -1;
+        for (Map.Entry<MetricName, ? extends Metric> metric : producer.metrics().entrySet()) {
+            if (!"producer-metrics".equals(metric.getKey().group())) {
+                continue;
+            }
+            if ("buffer-total-bytes".equals(metric.getKey().name())) {
+                total = ((Number) metric.getValue().metricValue()).doubleValue();
+            } else if ("buffer-available-bytes".equals(metric.getKey().name())) {
+                available = ((Number) metric.getValue().metricValue()).doubleValue();
+            }
+        }
+        return total < 0 || available < 0 ? -1 : (long) (total - available);
+    }
+
+    /**
+     * The record for {@code message}, sharing its arrays (see {@link MessageAccess}): Kafka only
+     * reads them, copying them into a batch before {@code send} returns. The headers go straight
+     * into the record's own, with {@code addedTraceId} (from {@link TraceContext#traceIdToAdd})
+     * last, where a copy of the message made by {@link TraceContext#inject} would have it.
+     */
+    static ProducerRecord<byte[], byte[]> record(Message message, String addedTraceId) {
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(message.topic(), null, null,
+                MessageAccess.key(message), MessageAccess.value(message), null);
         Map<String, byte[]> headers = MessageAccess.headers(message);
-        RecordHeaders recordHeaders = null;
         if (!headers.isEmpty()) {
-            recordHeaders = new RecordHeaders();
+            Headers recordHeaders = record.headers();
             for (Map.Entry<String, byte[]> header : headers.entrySet()) {
                 recordHeaders.add(header.getKey(), header.getValue());
             }
         }
-        return new ProducerRecord<>(message.topic(), null, null,
-                MessageAccess.key(message), MessageAccess.value(message), recordHeaders);
+        if (addedTraceId != null) {
+            record.headers().add(Message.TRACE_ID_HEADER, addedTraceId.getBytes(StandardCharsets.UTF_8));
+        }
+        return record;
     }
 
-    /** One send until its callback has run. */
-    private final class Pending {
-        private final Message message;
-        private final SendCallback callback;
-        private final AtomicBoolean done = new AtomicBoolean();
+    /**
+     * One send until its callback has run, and Kafka's callback for it: the one object a send adds
+     * (no lambda, no future). It keeps the topic and the trace id that went out for the log lines,
+     * not the message: Kafka has copied key, value and headers into a batch by the time
+     * {@code send} returns, and a message kept until the acknowledgement would keep its arrays live
+     * through young collections. Completes once, whichever of Kafka's callback or a failed hand-over
+     * to Kafka comes first.
+     */
+    private static final class Pending implements Callback {
+        private static final AtomicIntegerFieldUpdater<Pending> DONE =
+                AtomicIntegerFieldUpdater.newUpdater(Pending.class, "done");
 
-        Pending(Message message, SendCallback callback) {
-            this.message = message;
+        private final KafkaMqProducer producer;
+        private final String topic;
+        private final SendCallback callback;
+        /** The trace id that went out: the MDC's that was added, or the message's own header, or {@code null}. */
+        private final String traceId;
+        private volatile int done;
+
+        Pending(KafkaMqProducer producer, Message message, SendCallback callback, String addedTraceId) {
+            this.producer = producer;
+            this.topic = message.topic();
             this.callback = callback;
+            // decoded only for a message with headers: an untraced send costs no String
+            this.traceId = addedTraceId != null || MessageAccess.headers(message).isEmpty() ? addedTraceId
+                    : message.traceId();
+        }
+
+        @Override
+        public void onCompletion(RecordMetadata metadata, Exception exception) {
+            complete(exception);
         }
 
         void complete(Throwable kafkaError) {
-            if (!done.compareAndSet(false, true)) {
+            if (!DONE.compareAndSet(this, 0, 1)) {
                 return;
             }
-            inFlight.decrement();
-            MqException error = kafkaError == null ? null : KafkaErrors.send(message.topic(), kafkaError, props);
+            MqException error = kafkaError == null ? null : KafkaErrors.send(topic, kafkaError, producer.props);
             if (error != null) {
-                log.atDebug().setMessage("send failed")
-                        .addKeyValue("topic", message.topic())
-                        .addKeyValue("trace_id", message.traceId())
+                producer.log.atDebug().setMessage("send failed")
+                        .addKeyValue("topic", topic)
+                        .addKeyValue("trace_id", traceId)
                         .addKeyValue("error", error.getMessage())
                         .log();
             }
-            int[] depth = callbackDepth.get();
-            depth[0]++;
-            try {
-                CallbackRunner.complete(callback, error, message, log);
-            } finally {
-                depth[0]--;
-            }
+            CallbackRunner.complete(callback, error, topic, traceId, producer.log);
         }
     }
 }

@@ -10,14 +10,11 @@ import io.gochat.mq.config.MqConfig;
 import io.gochat.mq.testkit.TestNames;
 import io.gochat.mq.testkit.kafka.KafkaBrokerExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -78,7 +75,7 @@ class InteropTest {
             }
         }
 
-        List<ConsumerRecord<byte[], byte[]>> records = readAll(topic, 6, keys.size() * 2);
+        List<ConsumerRecord<byte[], byte[]>> records = RawRecords.readAll(KAFKA.broker(), topic, 6, keys.size() * 2);
         List<ConsumerRecord<byte[], byte[]>> ours = records.stream().filter(r -> r.value() != null).collect(Collectors.toList());
 
         assertThat(ours).hasSize(keys.size());
@@ -146,21 +143,5 @@ class InteropTest {
         assertThat(tombstone.value()).isNull();
         assertThat(tombstone.partition()).isZero();
         assertThat(loop.isAlive()).as("subscribe returned after close").isFalse();
-    }
-
-    private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int partitions, int expected) {
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> raw = new KafkaConsumer<>(KAFKA.broker().clientProperties(),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> tps = IntStream.range(0, partitions).mapToObj(p -> new TopicPartition(topic, p))
-                    .collect(Collectors.toList());
-            raw.assign(tps);
-            raw.seekToBeginning(tps);
-            await().atMost(Duration.ofSeconds(60)).until(() -> {
-                raw.poll(Duration.ofMillis(200)).forEach(records::add);
-                return records.size() >= expected;
-            });
-        }
-        return records;
     }
 }
