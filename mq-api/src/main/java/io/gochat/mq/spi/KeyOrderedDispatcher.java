@@ -89,8 +89,6 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
     private final Logger log;
     private final Progress<P> progress;
     private final int maxPending;
-    /** A partition's lanes, idle ones included, before the idle ones are dropped: at most {@code maxPending} are busy. */
-    private final int laneLimit;
     private final long stallNanos;
     private final Workers workers;
     private final Map<P, Partition> partitions = new HashMap<>();
@@ -111,7 +109,6 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
         this.log = log;
         this.progress = progress;
         this.maxPending = config.maxPendingPerPartition();
-        this.laneLimit = (int) Math.min(Integer.MAX_VALUE, 2L * maxPending + 64);
         this.stallNanos = TimeUnit.MILLISECONDS.toNanos(config.stallThresholdMs());
         this.workers = new Workers(name, config.concurrency());
         this.nextStallCheck = System.nanoTime() + stallCheckInterval();
@@ -326,10 +323,6 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
         Key key = Key.of(MessageAccess.key(entry.message));
         Lane lane = state.lanes.get(key);
         if (lane == null) {
-            if (state.lanes.size() >= laneLimit) {
-                // keys come back, so lanes stay after their last callback; drop the idle ones now and then
-                state.lanes.values().removeIf(idle -> idle.outstanding == 0);
-            }
             lane = new Lane(state, key);
             state.lanes.put(key, lane);
         }
@@ -357,7 +350,11 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
         }
         state.inFlight--;
         inFlight--;
-        entry.lane.outstanding--;
+        Lane lane = entry.lane;
+        if (--lane.outstanding == 0) {
+            // its last callback has returned: a later message of the key may start on a new lane
+            state.lanes.remove(lane.key);
+        }
         if (entry.outcome == DONE && state.done(entry.seq) && !state.advanced) {
             state.advanced = true;
             advanced.add(state);
@@ -649,106 +646,79 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
         }
     }
 
-    /**
-     * The worker threads and the lanes waiting for one. A worker runs a lane, searches (awake
-     * without a lane: just woken or started, or spinning a moment before it parks), or is parked.
-     * While lanes wait, a worker searches, or every one of the {@code max} workers runs a lane and
-     * looks for the next when it is done: {@link #signal()} keeps that true. So handing over lanes
-     * wakes at most one worker, a worker that takes a lane while more wait wakes the next, and as
-     * many workers come up as the lanes keep busy, rather than one per lane.
-     */
+    /** The worker threads and the lanes waiting for one. */
     private final class Workers {
-        /** How long a worker without a lane watches for one before it parks. */
-        private static final long SPIN_NANOS = 20_000;
-
         private final String name;
         private final int max;
         private final ReentrantLock lock = new ReentrantLock();
         private final ArrayDeque<Lane> runnable = new ArrayDeque<>();
         private final ArrayDeque<Worker> idle = new ArrayDeque<>();
         private final List<Worker> all = new ArrayList<>();
-        /** Workers awake without a lane. */
-        private int searching;
-        /** Whether lanes wait; read by spinning workers without the lock. */
-        private volatile boolean queued;
-        private volatile boolean shutdown;
+        private boolean shutdown;
 
         Workers(String name, int max) {
             this.name = name;
             this.max = max;
         }
 
-        /** Queues {@code lanes}; wakes or starts a worker if none is searching. */
+        /** Queues {@code lanes}; wakes an idle worker or starts a new one for each, up to {@code max} threads. */
         void schedule(List<Lane> lanes) {
             lock.lock();
             try {
-                if (!shutdown) {
-                    runnable.addAll(lanes);
-                    queued = true;
-                    signal();
+                if (shutdown) {
+                    return;
+                }
+                runnable.addAll(lanes);
+                int n = lanes.size();
+                while (n > 0 && !idle.isEmpty()) {
+                    idle.pop().wake();
+                    n--;
+                }
+                while (n > 0 && all.size() < max) {
+                    Worker worker = new Worker(this, name + "-worker-" + (all.size() + 1));
+                    all.add(worker);
+                    worker.start();
+                    n--;
                 }
             } finally {
                 lock.unlock();
             }
         }
 
-        /** Puts a lane that had its turn back at the end of the queue; its worker takes the next lane at once. */
+        /** Puts a lane that had its turn back at the end of the queue. */
         void requeue(Lane lane) {
             lock.lock();
             try {
                 if (!shutdown) {
                     runnable.add(lane);
-                    queued = true;
+                    if (!idle.isEmpty()) {
+                        idle.pop().wake();
+                    }
                 }
             } finally {
                 lock.unlock();
             }
         }
 
-        /** With the lock: if lanes wait and no worker searches, wakes one, or starts one while fewer than {@code max} run. */
-        private void signal() {
-            if (searching > 0 || runnable.isEmpty()) {
-                return;
-            }
-            Worker worker = idle.poll();
-            if (worker != null) {
-                worker.searching = true;
-                searching++;
-                worker.wake();
-            } else if (all.size() < max) {
-                worker = new Worker(this, name + "-worker-" + (all.size() + 1));
-                worker.searching = true; // not unparked: a permit left over would cut short a park in its first callback
-                searching++;
-                all.add(worker);
-                worker.start();
-            }
-        }
-
-        /**
-         * The next lane for {@code worker}, or null: it then searches, or with {@code park} it is
-         * registered idle (unless shut down).
-         */
-        Lane next(Worker worker, boolean park) {
+        /** The next lane, or null when there is none: the worker is then registered idle (or ends, after shutdown). */
+        Lane next(Worker worker) {
             lock.lock();
             try {
                 Lane lane = runnable.poll();
-                queued = !runnable.isEmpty();
-                if (lane != null || park) {
-                    if (worker.searching) {
-                        worker.searching = false;
-                        searching--;
-                    }
-                    if (lane != null) {
-                        signal(); // more lanes wait: the next worker up, in case this one's callback takes long
-                    } else if (!shutdown) {
-                        worker.woken = false;
-                        idle.push(worker);
-                    }
-                } else if (!worker.searching) {
-                    worker.searching = true;
-                    searching++;
+                if (lane == null && !shutdown) {
+                    worker.woken = false;
+                    idle.push(worker);
                 }
                 return lane;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        boolean isShutdown() {
+            lock.lock();
+            try {
+                return shutdown;
             } finally {
                 lock.unlock();
             }
@@ -768,7 +738,6 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
             try {
                 shutdown = true;
                 runnable.clear();
-                queued = false;
                 while (!idle.isEmpty()) {
                     idle.pop().wake();
                 }
@@ -780,19 +749,12 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
         void run(Worker worker) {
             try (CallbackRunner.ConsumeLoop callbacks = CallbackRunner.ConsumeLoop.start(callback, log)) {
                 while (true) {
-                    Lane lane = next(worker, false);
-                    if (lane == null) {
-                        long until = System.nanoTime() + SPIN_NANOS;
-                        while (!queued && !shutdown && System.nanoTime() - until < 0) {
-                            Thread.onSpinWait();
-                        }
-                        lane = next(worker, true);
-                    }
+                    Lane lane = next(worker);
                     if (lane != null) {
                         lane.run(callbacks, worker);
                         continue;
                     }
-                    if (shutdown) {
+                    if (isShutdown()) {
                         return;
                     }
                     while (!worker.woken) {
@@ -810,8 +772,6 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
         private final Runnable body;
         volatile boolean busy;
         volatile boolean woken;
-        /** Guarded by its {@code Workers}' lock. */
-        boolean searching;
 
         Worker(KeyOrderedDispatcher<?>.Workers owner, String name) {
             super(name);
