@@ -155,10 +155,11 @@ class KeyOrderedDispatcherTest {
         start(m -> {
             if ("a".equals(m.keyAsString())) {
                 awaitLatch(openedByB);
+                done.add("a");
             } else {
+                done.add("b");
                 openedByB.countDown();
             }
-            done.add(m.keyAsString());
         }, c -> c);
         dispatcher.submit("p0", message("p0", 0, "a"));
         dispatcher.submit("p0", message("p0", 1, "b"));
@@ -166,6 +167,25 @@ class KeyOrderedDispatcherTest {
         assertThat(done).containsExactly("b", "a");
     }
 
+
+    @Test
+    @DisplayName("as many keys as concurrency, each callback waiting until all of them run: all run at once (workers come up one after another while lanes wait)")
+    void everyWorkerComesUp() {
+        int concurrency = 8;
+        CountDownLatch allRunning = new CountDownLatch(concurrency);
+        toRelease.add(allRunning);
+        AtomicInteger done = new AtomicInteger();
+        start(m -> {
+            allRunning.countDown();
+            awaitLatch(allRunning);
+            done.incrementAndGet();
+        }, c -> c.concurrency(concurrency));
+        for (int i = 0; i < concurrency; i++) {
+            dispatcher.submit("p0", message("p0", i, "user-" + i));
+        }
+        pumpUntil("every callback done", () -> lastReported("p0") == concurrency);
+        assertThat(done).hasValue(concurrency);
+    }
     @Test
     @DisplayName("byte-equal keys are one key: the second waits for the first even when the arrays differ")
     void byteEqualKeys() {
