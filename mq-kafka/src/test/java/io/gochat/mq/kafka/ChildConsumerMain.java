@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A group member in a JVM of its own, for {@link ConsumerCrashTest}: consumes
@@ -43,8 +44,9 @@ public final class ChildConsumerMain {
                 synchronized (out) { // one write per line, also from many workers
                     out.write(line);
                 }
-                // a little work per message, so the parent's kill lands in the middle of the stream
-                TimeUnit.MILLISECONDS.sleep(workMs);
+                // the handler's own latency (a database write, say), so the parent's kill lands mid-stream;
+                // nothing waits on it: the parent watches the file's line count
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(workMs));
             });
         }
     }
