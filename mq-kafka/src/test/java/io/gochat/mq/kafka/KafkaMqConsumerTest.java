@@ -10,6 +10,7 @@ import io.gochat.mq.config.MqConfig;
 import io.gochat.mq.testkit.TestNames;
 import io.gochat.mq.testkit.kafka.KafkaBrokerExtension;
 import io.gochat.mq.testkit.kafka.KafkaBrokerSpec;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -21,6 +22,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -102,8 +104,15 @@ class KafkaMqConsumerTest {
             }, "closer");
             closer.setDaemon(true);
             closer.start();
-            await("the final commit waiting for the broker").atMost(Duration.ofSeconds(30))
-                    .until(() -> inFinalCommit(subscriber.thread));
+            try {
+                await("the final commit waiting for the broker").atMost(Duration.ofSeconds(30))
+                        .until(() -> inFinalCommit(subscriber.thread));
+            } catch (ConditionTimeoutException e) {
+                // say where the subscribe thread is instead, so that a failure here can be explained
+                throw new AssertionError(e.getMessage() + "; the subscribe thread is at "
+                        + Arrays.stream(subscriber.thread.getStackTrace()).limit(25).map(String::valueOf)
+                                .collect(Collectors.joining(" <- ")), e);
+            }
 
             subscriber.thread.interrupt();
 
