@@ -138,6 +138,9 @@ public final class MqBench {
             if (options.parts.contains(BenchOptions.Part.SLOW)) {
                 slow(bootstrap);
             }
+            if (options.parts.contains(BenchOptions.Part.NOOP)) {
+                noop(bootstrap);
+            }
         } finally {
             if (broker != null) {
                 progress.note("stopping the embedded broker ...");
@@ -359,6 +362,21 @@ public final class MqBench {
                 Samples.median(r[3]), parallelConsumer, String.format(Locale.ROOT, "> %.0f", SLOW_PARALLEL_CONSUMER_TARGET),
                 Samples.median(parallelConsumer) > SLOW_PARALLEL_CONSUMER_TARGET);
 
+        figures.value("slow_c1_msgs_per_sec", Samples.median(r[1]));
+        figures.value("slow_c64_msgs_per_sec", Samples.median(r[0]));
+        figures.value("slow_per_partition_msgs_per_sec", Samples.median(r[2]));
+        figures.value("slow_parallel_consumer_msgs_per_sec", Samples.median(r[3]));
+        figures.value("slow_c64_speedup", Samples.median(speedup));
+        figures.value("slow_vs_per_partition", Samples.median(perPartition));
+        figures.value("slow_vs_parallel_consumer", Samples.median(parallelConsumer));
+    }
+
+    /** The dispatch cost: a no-op handler at concurrency 64 vs 1. */
+    private void noop(String bootstrap) throws Exception {
+        KafkaSettings settings = new KafkaSettings(bootstrap, "earliest");
+        Option[] c1 = kafka(settings.config(1));
+        Option[] c64 = kafka(settings.config(SLOW_CONCURRENCY));
+        Payloads payloads = new Payloads(100);
         String noopTopic = "bench.noop." + run;
         createTopic(c1, noopTopic);
         fill(settings, noopTopic, payloads, options.noopMessages, "no-op handler");
@@ -374,13 +392,6 @@ public final class MqBench {
         figures.row("no-op handler: concurrency 64 vs 1, msg/s", Samples.median(n[0]), Samples.median(n[1]),
                 noopRatios, ">= " + NOOP_RATIO_TARGET, noopRatio >= NOOP_RATIO_TARGET);
 
-        figures.value("slow_c1_msgs_per_sec", Samples.median(r[1]));
-        figures.value("slow_c64_msgs_per_sec", Samples.median(r[0]));
-        figures.value("slow_per_partition_msgs_per_sec", Samples.median(r[2]));
-        figures.value("slow_parallel_consumer_msgs_per_sec", Samples.median(r[3]));
-        figures.value("slow_c64_speedup", Samples.median(speedup));
-        figures.value("slow_vs_per_partition", Samples.median(perPartition));
-        figures.value("slow_vs_parallel_consumer", Samples.median(parallelConsumer));
         figures.value("noop_c1_msgs_per_sec", Samples.median(n[1]));
         figures.value("noop_c64_msgs_per_sec", Samples.median(n[0]));
         figures.value("noop_c64_ratio", noopRatio);
