@@ -2,18 +2,24 @@ package io.gochat.mq.config;
 
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * {@code consumer}: how a group member reads. Immutable. Defaults are the seed's: commit processed
  * offsets every 5 s, start at {@code latest} for a group with no committed offset, 30 s session,
  * 10 s heartbeat. Additions: one callback at a time ({@code concurrency: 1}), at most 1,000
- * fetched-but-uncommitted messages per partition, a WARN for a callback running over 30 s.
+ * fetched-but-uncommitted messages per partition, a WARN for a callback running over 30 s, no
+ * retry ({@code retry.maxAttempts: 1}) and no dead-letter topic: a failing callback is logged and
+ * its message counts as processed.
  */
 public final class ConsumerConfig {
     /** The largest {@code concurrency}: more callbacks at once than this is a configuration mistake. */
     public static final int MAX_CONCURRENCY = 1024;
     /** Allowed {@code autoOffsetReset} values. */
     public static final List<String> OFFSET_RESETS = List.of("earliest", "latest");
+    /** In {@code deadLetter.topic}, stands for the topic of the message that failed. */
+    public static final String TOPIC_PLACEHOLDER = "{topic}";
+    private static final Pattern DEAD_LETTER_TOPIC = Pattern.compile("|([a-zA-Z0-9._-]|\\{topic})+");
 
     private final int autoCommitIntervalMs;
     private final String autoOffsetReset;
@@ -22,6 +28,11 @@ public final class ConsumerConfig {
     private final int concurrency;
     private final int maxPendingPerPartition;
     private final int stallThresholdMs;
+    private final int retryMaxAttempts;
+    private final int retryBackoffMs;
+    private final int retryMaxBackoffMs;
+    private final double retryMultiplier;
+    private final String deadLetterTopic;
     private final Map<String, String> properties;
 
     private ConsumerConfig(Builder b, Map<String, String> properties) {
@@ -32,6 +43,11 @@ public final class ConsumerConfig {
         this.concurrency = b.concurrency;
         this.maxPendingPerPartition = b.maxPendingPerPartition;
         this.stallThresholdMs = b.stallThresholdMs;
+        this.retryMaxAttempts = b.retryMaxAttempts;
+        this.retryBackoffMs = b.retryBackoffMs;
+        this.retryMaxBackoffMs = b.retryMaxBackoffMs;
+        this.retryMultiplier = b.retryMultiplier;
+        this.deadLetterTopic = b.deadLetterTopic;
         this.properties = properties;
     }
 
@@ -51,6 +67,21 @@ public final class ConsumerConfig {
         }
         ConfigValues.positive(source, prefix + "maxPendingPerPartition", b.maxPendingPerPartition);
         ConfigValues.positive(source, prefix + "stallThresholdMs", b.stallThresholdMs);
+        ConfigValues.positive(source, prefix + "retry.maxAttempts", b.retryMaxAttempts);
+        ConfigValues.notNegative(source, prefix + "retry.backoffMs", b.retryBackoffMs);
+        if (b.retryMaxBackoffMs < b.retryBackoffMs) {
+            throw ConfigValues.invalid(source, prefix + "retry.maxBackoffMs",
+                    "at least " + prefix + "retry.backoffMs (" + b.retryBackoffMs + ")", b.retryMaxBackoffMs);
+        }
+        if (!(b.retryMultiplier >= 1.0 && b.retryMultiplier <= 100.0)) {
+            throw ConfigValues.invalid(source, prefix + "retry.multiplier", "a number from 1.0 to 100.0",
+                    b.retryMultiplier);
+        }
+        if (b.deadLetterTopic == null || !DEAD_LETTER_TOPIC.matcher(b.deadLetterTopic).matches()) {
+            throw ConfigValues.invalid(source, prefix + "deadLetter.topic", "empty (no dead-letter topic) or a topic"
+                    + " name of letters, digits, '.', '_' and '-', where {topic} stands for the message's topic",
+                    b.deadLetterTopic);
+        }
         return new ConsumerConfig(b, b.validatedProperties(source, prefix));
     }
 
@@ -98,6 +129,57 @@ public final class ConsumerConfig {
         return stallThresholdMs;
     }
 
+    /**
+     * {@code retry.maxAttempts}: how many times a callback is called for one message before it
+     * counts as failed for good (default 1: no retry). Retries of a message wait
+     * {@link #retryBackoffMs()} and more, hold back only the later messages of its key (at
+     * {@code concurrency: 1}, of its partition), and never sleep on the thread that polls.
+     */
+    public int retryMaxAttempts() {
+        return retryMaxAttempts;
+    }
+
+    /** {@code retry.backoffMs}: the wait before the first retry (default 1000). */
+    public int retryBackoffMs() {
+        return retryBackoffMs;
+    }
+
+    /** {@code retry.maxBackoffMs}: the longest wait between two attempts (default 30000). */
+    public int retryMaxBackoffMs() {
+        return retryMaxBackoffMs;
+    }
+
+    /**
+     * {@code retry.multiplier}: each wait is the one before times this (default 2.0), up to
+     * {@link #retryMaxBackoffMs()}; the wait actually taken is drawn between half of it and all of
+     * it (jitter), so that retries of many keys do not arrive together.
+     */
+    public double retryMultiplier() {
+        return retryMultiplier;
+    }
+
+    /**
+     * {@code deadLetter.topic}: where a message goes when its last attempt failed, or it failed
+     * permanently (empty, the default: nowhere — the failure is logged and the message counts as
+     * processed). {@code {topic}} stands for the message's topic: {@code "{topic}.dlt"}.
+     */
+    public String deadLetterTopic() {
+        return deadLetterTopic;
+    }
+
+    /** The dead-letter topic for messages of {@code topic}, or {@code null} when there is none. */
+    public String deadLetterTopicFor(String topic) {
+        return deadLetterTopic.isEmpty() ? null : deadLetterTopic.replace(TOPIC_PLACEHOLDER, topic);
+    }
+
+    /**
+     * Whether failed callbacks get more than the seed's rule (log, count as processed): a retry or
+     * a dead-letter topic is configured.
+     */
+    public boolean handlesFailures() {
+        return retryMaxAttempts > 1 || !deadLetterTopic.isEmpty();
+    }
+
     /** {@code properties}: raw transport properties for consumers, applied last. */
     public Map<String, String> properties() {
         return properties;
@@ -106,7 +188,9 @@ public final class ConsumerConfig {
     Builder toBuilder() {
         Builder b = new Builder().autoCommitIntervalMs(autoCommitIntervalMs).autoOffsetReset(autoOffsetReset)
                 .sessionTimeoutMs(sessionTimeoutMs).heartbeatIntervalMs(heartbeatIntervalMs).concurrency(concurrency)
-                .maxPendingPerPartition(maxPendingPerPartition).stallThresholdMs(stallThresholdMs);
+                .maxPendingPerPartition(maxPendingPerPartition).stallThresholdMs(stallThresholdMs)
+                .retryMaxAttempts(retryMaxAttempts).retryBackoffMs(retryBackoffMs).retryMaxBackoffMs(retryMaxBackoffMs)
+                .retryMultiplier(retryMultiplier).deadLetterTopic(deadLetterTopic);
         return b.copyProperties(properties);
     }
 
@@ -115,6 +199,8 @@ public final class ConsumerConfig {
         return "{autoCommitIntervalMs=" + autoCommitIntervalMs + ", autoOffsetReset=" + autoOffsetReset
                 + ", sessionTimeoutMs=" + sessionTimeoutMs + ", heartbeatIntervalMs=" + heartbeatIntervalMs + ", concurrency=" + concurrency
                 + ", maxPendingPerPartition=" + maxPendingPerPartition + ", stallThresholdMs=" + stallThresholdMs
+                + ", retry={maxAttempts=" + retryMaxAttempts + ", backoffMs=" + retryBackoffMs + ", maxBackoffMs="
+                + retryMaxBackoffMs + ", multiplier=" + retryMultiplier + "}, deadLetter={topic=" + deadLetterTopic + "}"
                 + ", properties=" + Secrets.masked(properties) + '}';
     }
 
@@ -127,6 +213,11 @@ public final class ConsumerConfig {
         private int concurrency = 1;
         private int maxPendingPerPartition = 1000;
         private int stallThresholdMs = 30_000;
+        private int retryMaxAttempts = 1;
+        private int retryBackoffMs = 1000;
+        private int retryMaxBackoffMs = 30_000;
+        private double retryMultiplier = 2.0;
+        private String deadLetterTopic = "";
 
         Builder() {
         }
@@ -163,6 +254,32 @@ public final class ConsumerConfig {
 
         public Builder stallThresholdMs(int stallThresholdMs) {
             this.stallThresholdMs = stallThresholdMs;
+            return this;
+        }
+
+        public Builder retryMaxAttempts(int retryMaxAttempts) {
+            this.retryMaxAttempts = retryMaxAttempts;
+            return this;
+        }
+
+        public Builder retryBackoffMs(int retryBackoffMs) {
+            this.retryBackoffMs = retryBackoffMs;
+            return this;
+        }
+
+        public Builder retryMaxBackoffMs(int retryMaxBackoffMs) {
+            this.retryMaxBackoffMs = retryMaxBackoffMs;
+            return this;
+        }
+
+        public Builder retryMultiplier(double retryMultiplier) {
+            this.retryMultiplier = retryMultiplier;
+            return this;
+        }
+
+        /** Empty for none; {@code {topic}} stands for the message's topic. */
+        public Builder deadLetterTopic(String deadLetterTopic) {
+            this.deadLetterTopic = deadLetterTopic;
             return this;
         }
     }

@@ -30,29 +30,46 @@ public final class CallbackRunner {
     }
 
     private static boolean handle(ConsumeCallback callback, Message message, Logger logger) {
+        Throwable e = attempt(callback, message);
+        if (e == null) {
+            return true;
+        }
+        logFailure(message, e, logger);
+        return false;
+    }
+
+    /** Runs {@code callback}; returns what it threw, or {@code null}. An {@link InterruptedException} re-sets the interrupt flag. */
+    private static Throwable attempt(ConsumeCallback callback, Message message) {
         try {
             callback.handle(message);
-            return true;
+            return null;
         } catch (VirtualMachineError e) {
             throw e;
         } catch (Throwable e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            logger.atError()
-                    .setMessage(Thread.currentThread().isInterrupted()
-                            ? "consume callback failed and its thread is interrupted; the consumer stops and the"
-                                    + " message is not committed: it will be delivered again"
-                            : "consume callback failed; the message counts as processed and consumption goes on")
-                    .addKeyValue("topic", message.topic())
-                    .addKeyValue("partition", message.partition())
-                    .addKeyValue("offset", message.offset())
-                    .addKeyValue("key", message.keyAsString())
-                    .addKeyValue("trace_id", message.traceId())
-                    .setCause(e)
-                    .log();
-            return false;
+            return e;
         }
+    }
+
+    /**
+     * Logs a failed callback at ERROR, the seed's way: counted as processed, or, when the thread is
+     * interrupted, a cancellation whose message is delivered again.
+     */
+    static void logFailure(Message message, Throwable e, Logger logger) {
+        logger.atError()
+                .setMessage(Thread.currentThread().isInterrupted()
+                        ? "consume callback failed and its thread is interrupted; the consumer stops and the"
+                                + " message is not committed: it will be delivered again"
+                        : "consume callback failed; the message counts as processed and consumption goes on")
+                .addKeyValue("topic", message.topic())
+                .addKeyValue("partition", message.partition())
+                .addKeyValue("offset", message.offset())
+                .addKeyValue("key", message.keyAsString())
+                .addKeyValue("trace_id", message.traceId())
+                .setCause(e)
+                .log();
     }
 
     /**
@@ -98,6 +115,18 @@ public final class CallbackRunner {
         public boolean consume(Message message) {
             try (TraceContext.Scope ignored = TraceContext.openCleared(message)) {
                 return handle(callback, message, logger);
+            }
+        }
+
+        /**
+         * Runs the callback for {@code message} with its trace id in the MDC, and logs nothing:
+         * the caller decides what a failure means (a retry, a dead letter).
+         *
+         * @return what the callback threw, or {@code null} if it returned normally
+         */
+        public Throwable attempt(Message message) {
+            try (TraceContext.Scope ignored = TraceContext.openCleared(message)) {
+                return CallbackRunner.attempt(callback, message);
             }
         }
 

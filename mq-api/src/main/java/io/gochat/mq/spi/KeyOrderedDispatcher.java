@@ -2,6 +2,7 @@ package io.gochat.mq.spi;
 
 import io.gochat.mq.ConsumeCallback;
 import io.gochat.mq.Message;
+import io.gochat.mq.Producer;
 import io.gochat.mq.config.ConsumerConfig;
 import io.gochat.mq.internal.MessageAccess;
 import org.slf4j.Logger;
@@ -21,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * Key-ordered parallel consumption for a transport's consumer at {@code consumer.concurrency > 1}:
@@ -50,6 +52,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * started, and {@link #cancelled()} tells the poll thread to stop. A callback running longer than
  * {@code consumer.stallThresholdMs} is logged at WARN once, with topic, partition, offset and a
  * hash of the key (never the key).
+ *
+ * <p><b>Failures.</b> With {@code consumer.retry.maxAttempts > 1} or a
+ * {@code consumer.deadLetter.topic} ({@link ConsumerConfig#handlesFailures()}), a failed callback
+ * is tried again after a backoff: its lane keeps the message, gives its worker back, and a timer
+ * thread puts the lane back in line when the wait is over, so only the later messages of that key
+ * wait (at {@code concurrency: 1}, where a partition is one lane, of that partition). A
+ * {@link io.gochat.mq.PermanentFailureException} is not retried. After the last attempt the
+ * message goes to the dead-letter topic, and counts as processed only once the broker
+ * acknowledged it; a dead letter that cannot be written is tried again after a backoff, its
+ * message unprocessed. A stopping partition's waiting retries end at once, unprocessed.
  *
  * <p><b>Threads.</b> Every method except {@link #isWorkerThread()} is for the poll thread only:
  * the one thread that owns the transport's fetching and offsets. Workers are daemon threads named
@@ -87,6 +99,10 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
 
     private final ConsumeCallback callback;
     private final Logger log;
+    /** What a failed callback leads to, or {@code null} for the seed's rule (logged, processed). */
+    private final FailureHandling failures;
+    /** At {@code concurrency: 1}: one lane per partition, so a partition keeps its order through retries. */
+    private final boolean partitionLanes;
     private final Progress<P> progress;
     private final int maxPending;
     private final long stallNanos;
@@ -103,10 +119,12 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
     private P lastKey;
     private Partition lastPartition;
 
-    private KeyOrderedDispatcher(ConsumeCallback callback, ConsumerConfig config, String name, Logger log,
-                                 Progress<P> progress) {
+    private KeyOrderedDispatcher(ConsumeCallback callback, ConsumerConfig config, String name, String group, Logger log,
+                                 Progress<P> progress, Supplier<Producer> deadLetters) {
         this.callback = callback;
         this.log = log;
+        this.failures = config.handlesFailures() ? new FailureHandling(config, name, group, log, deadLetters) : null;
+        this.partitionLanes = config.concurrency() == 1;
         this.progress = progress;
         this.maxPending = config.maxPendingPerPartition();
         this.stallNanos = TimeUnit.MILLISECONDS.toNanos(config.stallThresholdMs());
@@ -125,7 +143,32 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
      */
     public static <P> KeyOrderedDispatcher<P> start(ConsumeCallback callback, ConsumerConfig config, String name,
                                                     Logger log, Progress<P> progress) {
-        return new KeyOrderedDispatcher<>(callback, config, name, log, progress);
+        return start(callback, config, name, "", log, progress, () -> {
+            throw new IllegalStateException("this transport gave its dispatcher no producer for dead letters");
+        });
+    }
+
+    /**
+     * A dispatcher as {@link #start(ConsumeCallback, ConsumerConfig, String, Logger, Progress)}
+     * makes, which also retries failed callbacks and writes dead letters as {@code config}'s
+     * {@code retry} and {@code deadLetter} say.
+     *
+     * @param group the consumer group, written into dead letters
+     * @param deadLetters creates the producer for dead letters (the transport's own), at the first
+     *                    one; the dispatcher closes it when it finishes
+     */
+    public static <P> KeyOrderedDispatcher<P> start(ConsumeCallback callback, ConsumerConfig config, String name,
+                                                    String group, Logger log, Progress<P> progress,
+                                                    Supplier<Producer> deadLetters) {
+        return new KeyOrderedDispatcher<>(callback, config, name, group, log, progress, deadLetters);
+    }
+
+    /**
+     * Whether a consumer with {@code config} must run its callbacks through a dispatcher: more than
+     * one at once, or failures retried or dead-lettered (a backoff never sleeps on the poll thread).
+     */
+    public static boolean needed(ConsumerConfig config) {
+        return config.concurrency() > 1 || config.handlesFailures();
     }
 
     /**
@@ -281,6 +324,9 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
         partitions.values().forEach(state -> state.stopped = true);
         completions.clear();
         workers.shutdown();
+        if (failures != null) {
+            failures.close();
+        }
     }
 
     /** Whether the calling thread is one of this dispatcher's workers (a callback calling {@code close()}, say). */
@@ -320,7 +366,7 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
 
     private void start(Entry entry) {
         Partition state = entry.partition;
-        Key key = Key.of(MessageAccess.key(entry.message));
+        Key key = partitionLanes ? Key.NONE : Key.of(MessageAccess.key(entry.message));
         Lane lane = state.lanes.get(key);
         if (lane == null) {
             lane = new Lane(state, key);
@@ -378,6 +424,7 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
             if (state != null) {
                 state.stopped = true;
                 stopped.add(state);
+                state.lanes.values().forEach(Lane::endWait);
             }
         }
         return stopped;
@@ -490,6 +537,12 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
         byte outcome;
         /** Poll thread only. */
         boolean stallLogged;
+        /** Workers only (one at a time, handed over through the lane): failed attempts so far. */
+        int attempts;
+        /** Failed dead-letter writes so far; above 0, the callback is not run again, only the dead letter. */
+        int deadLetterFailures;
+        /** The last attempt's failure, for the dead letter. */
+        Throwable failure;
 
         Entry(Message message, Partition partition, long seq) {
             this.message = message;
@@ -599,10 +652,35 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
         int outstanding;
         volatile Entry running;
         volatile long runningSince;
+        /** A message waiting for its next attempt: taken before the queue. Only the worker holding {@code scheduled}. */
+        private Entry retry;
+        /** Set while {@link #retry} waits for its backoff; whoever clears it puts the lane back in line. */
+        private final AtomicBoolean waiting = new AtomicBoolean();
 
         Lane(Partition partition, Key key) {
             this.partition = partition;
             this.key = key;
+        }
+
+        /**
+         * Keeps {@code entry} for its next attempt in {@code delayNanos}, on the timer; the lane
+         * stays scheduled, so the poll thread only queues behind it. A partition that stops
+         * meanwhile ends the wait at once.
+         */
+        void waitFor(Entry entry, long delayNanos) {
+            retry = entry;
+            waiting.set(true);
+            failures.schedule(this::endWait, delayNanos);
+            if (partition.stopped || cancelled) {
+                endWait(); // the poll thread may have looked before the flag was set
+            }
+        }
+
+        /** Ends a backoff, once: the lane goes back in line, where its waiting message runs first. */
+        void endWait() {
+            if (waiting.compareAndSet(true, false)) {
+                workers.requeue(this);
+            }
         }
 
         /** Runs the queued messages until none is left, or requeues itself after {@link #TURN} of them. */
@@ -612,7 +690,8 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
                     workers.requeue(this); // still scheduled: the next worker free goes on with it
                     return;
                 }
-                Entry entry = queue.poll();
+                Entry entry = retry != null ? retry : queue.poll();
+                retry = null;
                 if (entry == null) {
                     scheduled.set(false);
                     // the poll thread may have added one after the poll and seen scheduled still set
@@ -623,7 +702,7 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
                 }
                 if (partition.stopped || cancelled) {
                     entry.outcome = NOT_PROCESSED;
-                } else {
+                } else if (failures == null) {
                     runningSince = System.nanoTime();
                     running = entry;
                     worker.busy = true;
@@ -636,6 +715,8 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
                         cancelled = true;
                         entry.outcome = ok ? DONE : NOT_PROCESSED;
                     }
+                } else if (!attempt(entry, callbacks, worker)) {
+                    return; // waits for its next attempt; the lane stays scheduled meanwhile
                 }
                 completions.offer(entry);
                 Thread w = waiter;
@@ -643,6 +724,69 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
                     LockSupport.unpark(w);
                 }
             }
+        }
+    }
+
+    /**
+     * Where {@code failures} decide: runs one attempt of {@code entry} (or only its dead letter),
+     * and sets its outcome; returns false when it waits for a backoff instead.
+     */
+    private boolean attempt(Entry entry, CallbackRunner.ConsumeLoop callbacks, Worker worker) {
+        Lane lane = entry.lane;
+        lane.runningSince = System.nanoTime();
+        lane.running = entry;
+        worker.busy = true;
+        try {
+            if (entry.deadLetterFailures == 0) {
+                Throwable failure = callbacks.attempt(entry.message);
+                if (Thread.interrupted()) {
+                    // as on the poll thread: nothing more starts; a failure is a cancellation, not processed
+                    cancelled = true;
+                    if (failure != null) {
+                        CallbackRunner.logFailure(entry.message, failure, log);
+                    }
+                    entry.outcome = failure == null ? DONE : NOT_PROCESSED;
+                    return true;
+                }
+                if (failure == null) {
+                    entry.outcome = DONE;
+                    return true;
+                }
+                entry.attempts++;
+                entry.failure = failure;
+                FailureHandling.Next next = failures.next(failure, entry.attempts);
+                if (next == FailureHandling.Next.RETRY) {
+                    long delay = failures.backoffNanos(entry.attempts);
+                    failures.logRetry(entry.message, failure, entry.attempts, delay);
+                    lane.waitFor(entry, delay);
+                    return false;
+                }
+                if (next == FailureHandling.Next.GIVE_UP) {
+                    CallbackRunner.logFailure(entry.message, failure, log);
+                    entry.outcome = DONE;
+                    return true;
+                }
+            }
+            try {
+                failures.deadLetter(entry.message, entry.failure, entry.attempts);
+            } catch (RuntimeException e) {
+                if (Thread.interrupted()) {
+                    cancelled = true;
+                    entry.outcome = NOT_PROCESSED;
+                    return true;
+                }
+                entry.deadLetterFailures++;
+                long delay = failures.backoffNanos(entry.deadLetterFailures);
+                failures.logDeadLetterFailed(entry.message, e, delay);
+                lane.waitFor(entry, delay);
+                return false;
+            }
+            failures.logDeadLettered(entry.message, entry.failure, entry.attempts);
+            entry.outcome = DONE;
+            return true;
+        } finally {
+            worker.busy = false;
+            lane.running = null;
         }
     }
 

@@ -28,9 +28,10 @@ import java.util.regex.Pattern;
  */
 final class KafkaYamlBinder {
     private static final Pattern INTEGER = Pattern.compile("^[+-]?[0-9]+$");
+    private static final Pattern DECIMAL = Pattern.compile("^[+-]?[0-9]+(\\.[0-9]+)?$");
     private static final int SHOWN_CHARS = 80;
 
-    private enum Type { TEXT, INT, BOOL, BROKERS, PROPERTIES }
+    private enum Type { TEXT, INT, DECIMAL, BOOL, BROKERS, PROPERTIES }
 
     private interface Node {
     }
@@ -124,6 +125,13 @@ final class KafkaYamlBinder {
                     .with("concurrency", leaf(Type.INT, (b, v) -> b.consumer(c -> c.concurrency((Integer) v))))
                     .with("maxPendingPerPartition", leaf(Type.INT, (b, v) -> b.consumer(c -> c.maxPendingPerPartition((Integer) v))))
                     .with("stallThresholdMs", leaf(Type.INT, (b, v) -> b.consumer(c -> c.stallThresholdMs((Integer) v))))
+                    .with("retry", new Section()
+                            .with("maxAttempts", leaf(Type.INT, (b, v) -> b.consumer(c -> c.retryMaxAttempts((Integer) v))))
+                            .with("backoffMs", leaf(Type.INT, (b, v) -> b.consumer(c -> c.retryBackoffMs((Integer) v))))
+                            .with("maxBackoffMs", leaf(Type.INT, (b, v) -> b.consumer(c -> c.retryMaxBackoffMs((Integer) v))))
+                            .with("multiplier", leaf(Type.DECIMAL, (b, v) -> b.consumer(c -> c.retryMultiplier((Double) v)))))
+                    .with("deadLetter", new Section()
+                            .with("topic", leaf(Type.TEXT, (b, v) -> b.consumer(c -> c.deadLetterTopic((String) v)))))
                     .with("properties", leaf(Type.PROPERTIES, (b, v) -> b.consumer(c -> c.properties(properties(v))))));
 
     private static final String SERVICES = "services";
@@ -255,6 +263,8 @@ final class KafkaYamlBinder {
                 return value == null ? "" : scalar(value, key, source, "text");
             case INT:
                 return integer(value, key, source);
+            case DECIMAL:
+                return decimal(value, key, source);
             case BOOL:
                 return bool(value, key, source);
             case BROKERS:
@@ -287,6 +297,14 @@ final class KafkaYamlBinder {
             // too long for a long: out of range, reported below
         }
         throw invalid(source, key, "an integer between " + Integer.MIN_VALUE + " and " + Integer.MAX_VALUE, text);
+    }
+
+    private static Double decimal(Object value, String key, String source) {
+        String text = value == null ? null : scalar(value, key, source, "a number").trim();
+        if (text == null || !DECIMAL.matcher(text).matches()) {
+            throw invalid(source, key, "a number such as 2 or 1.5", describe(value));
+        }
+        return Double.valueOf(text);
     }
 
     private static Boolean bool(Object value, String key, String source) {

@@ -78,6 +78,9 @@ class KafkaYamlTest {
                     "  concurrency: 64",
                     "  maxPendingPerPartition: 500",
                     "  stallThresholdMs: 5000",
+                    "  retry: {maxAttempts: 5, backoffMs: 200, maxBackoffMs: 60000, multiplier: 1.5}",
+                    "  deadLetter:",
+                    "    topic: '{topic}.dlt'",
                     "  properties:",
                     "    max.poll.records: 100",
                     ""), SOURCE);
@@ -98,6 +101,11 @@ class KafkaYamlTest {
             assertThat(config.consumer().concurrency()).isEqualTo(64);
             assertThat(config.consumer().maxPendingPerPartition()).isEqualTo(500);
             assertThat(config.consumer().stallThresholdMs()).isEqualTo(5000);
+            assertThat(config.consumer().retryMaxAttempts()).isEqualTo(5);
+            assertThat(config.consumer().retryBackoffMs()).isEqualTo(200);
+            assertThat(config.consumer().retryMaxBackoffMs()).isEqualTo(60000);
+            assertThat(config.consumer().retryMultiplier()).isEqualTo(1.5);
+            assertThat(config.consumer().deadLetterTopicFor("gochat.push")).isEqualTo("gochat.push.dlt");
         } finally {
             java.nio.file.Files.delete(ca);
         }
@@ -234,7 +242,8 @@ class KafkaYamlTest {
                 "producer.lingerMs", "producer.deliveryTimeoutMs", "producer.closeTimeoutMs", "producer.properties",
                 "consumer.autoCommitIntervalMs", "consumer.autoOffsetReset", "consumer.sessionTimeoutMs",
                 "consumer.heartbeatIntervalMs", "consumer.concurrency", "consumer.maxPendingPerPartition",
-                "consumer.stallThresholdMs", "consumer.properties", "transport", "services");
+                "consumer.stallThresholdMs", "consumer.retry.maxAttempts", "consumer.retry.backoffMs",
+                "consumer.retry.maxBackoffMs", "consumer.retry.multiplier", "consumer.deadLetter.topic", "consumer.properties", "transport", "services");
     }
 
     @Test

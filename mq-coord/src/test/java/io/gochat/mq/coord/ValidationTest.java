@@ -54,6 +54,21 @@ class ValidationTest {
                         "consumer.concurrency: expected an integer from 1 to 1024 but was [0] (" + SOURCE + ")"),
                 rule("maxPendingPerPartition is positive", "services:\n  im-logic:\n    consumer:\n      maxPendingPerPartition: 0\n",
                         "services.im-logic.consumer.maxPendingPerPartition: expected a positive number but was [0] (" + SOURCE + ")"),
+                rule("retry.maxAttempts is positive", "consumer:\n  retry: {maxAttempts: 0}\n",
+                        "consumer.retry.maxAttempts: expected a positive number but was [0] (" + SOURCE + ")"),
+                rule("retry.backoffMs is not negative", "consumer:\n  retry: {backoffMs: -1}\n",
+                        "consumer.retry.backoffMs: expected zero or a positive number but was [-1] (" + SOURCE + ")"),
+                rule("retry.maxBackoffMs is at least backoffMs", "consumer:\n  retry: {backoffMs: 5000, maxBackoffMs: 1000}\n",
+                        "consumer.retry.maxBackoffMs: expected at least consumer.retry.backoffMs (5000) but was [1000] (" + SOURCE + ")"),
+                rule("retry.multiplier is from 1.0 to 100.0", "consumer:\n  retry: {multiplier: 0.5}\n",
+                        "consumer.retry.multiplier: expected a number from 1.0 to 100.0 but was [0.5] (" + SOURCE + ")"),
+                rule("retry.multiplier is a number", "consumer:\n  retry: {multiplier: twice}\n",
+                        "consumer.retry.multiplier: expected a number such as 2 or 1.5 but was [twice] (" + SOURCE + ")"),
+                rule("deadLetter.topic is a topic name where {topic} may stand for the message's topic",
+                        "services:\n  im-task:\n    consumer:\n      deadLetter: {topic: 'dead letters'}\n",
+                        "services.im-task.consumer.deadLetter.topic: expected empty (no dead-letter topic) or a topic name of letters,"
+                                + " digits, '.', '_' and '-', where {topic} stands for the message's topic but was [dead letters] ("
+                                + SOURCE + ")"),
                 rule("heartbeatIntervalMs is at most a third of sessionTimeoutMs",
                         "consumer:\n  sessionTimeoutMs: 30000\n  heartbeatIntervalMs: 10001\n",
                         "consumer.heartbeatIntervalMs: expected at most a third of consumer.sessionTimeoutMs (10000) but was [10001] ("

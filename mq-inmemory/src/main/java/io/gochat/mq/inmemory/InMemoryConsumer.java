@@ -83,6 +83,9 @@ final class InMemoryConsumer implements Consumer {
     private final int[] batchPositions = new int[BATCH];
     private final long[] batchTimestamps = new long[BATCH];
 
+    /** What this consumer was created with: its dead letters go through a producer made from it. */
+    private final ClientSpec spec;
+
     InMemoryConsumer(InMemoryBroker broker, ClientSpec spec) {
         this.broker = broker;
         this.group = broker.group(Objects.requireNonNull(spec.groupId(), "a consumer needs a group id"));
@@ -92,6 +95,7 @@ final class InMemoryConsumer implements Consumer {
         this.commitIntervalNanos = TimeUnit.MILLISECONDS.toNanos(spec.config().consumer().autoCommitIntervalMs());
         this.closeWaitMs = spec.config().consumer().sessionTimeoutMs();
         this.settings = spec.config().consumer();
+        this.spec = spec;
     }
 
     /**
@@ -126,7 +130,7 @@ final class InMemoryConsumer implements Consumer {
             broker.register(this);
             group.join(this, subscription);
             joined = true;
-            if (settings.concurrency() > 1) {
+            if (KeyOrderedDispatcher.needed(settings)) {
                 runParallel(callback);
             } else {
                 try (CallbackRunner.ConsumeLoop callbacks = CallbackRunner.ConsumeLoop.start(callback, log)) {
@@ -195,8 +199,8 @@ final class InMemoryConsumer implements Consumer {
      * sooner when a full window waits for it).
      */
     private void runParallel(ConsumeCallback callback) {
-        KeyOrderedDispatcher<PartitionClaim> parallel = KeyOrderedDispatcher.start(callback, settings, memberId, log,
-                (claim, next) -> claim.position = next);
+        KeyOrderedDispatcher<PartitionClaim> parallel = KeyOrderedDispatcher.start(callback, settings, memberId,
+                group.id(), log, (claim, next) -> claim.position = next, () -> new InMemoryProducer(broker, spec));
         dispatcher = parallel;
         Duration bound = Duration.ofMillis(closeWaitMs / 2);
         boolean interrupted = false;

@@ -3,11 +3,13 @@ package io.gochat.mq.kafka;
 import io.gochat.mq.ConsumeCallback;
 import io.gochat.mq.Consumer;
 import io.gochat.mq.MqException;
+import io.gochat.mq.Producer;
 import io.gochat.mq.spi.ApiPreconditions;
 import io.gochat.mq.spi.CallbackRunner;
 import io.gochat.mq.spi.ClientSpec;
 import io.gochat.mq.spi.KeyOrderedDispatcher;
 import io.gochat.mq.config.ConsumerConfig;
+import io.gochat.mq.config.MqConfig;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -86,6 +88,8 @@ final class KafkaMqConsumer implements Consumer {
     private final Duration apiTimeout;
     private final Duration intervalCommitTimeout;
     private final ConsumerConfig settings;
+    private final String serviceName;
+    private final MqConfig config;
     /** How long revoked partitions' callbacks, and those in hand on close, may take to finish. */
     private final Duration callbackBound;
     /** The dispatcher of a parallel subscribe; read by close() to tell a worker thread. */
@@ -109,6 +113,8 @@ final class KafkaMqConsumer implements Consumer {
         // a broker that is away must not hold the loop for the whole API timeout at every interval
         this.intervalCommitTimeout = Duration.ofMillis(Math.min(apiTimeout.toMillis(), Math.max(5_000, commitIntervalMs)));
         this.settings = spec.config().consumer();
+        this.serviceName = spec.serviceName();
+        this.config = spec.config();
         // shorter than max.poll.interval.ms: a revocation waits inside poll()
         int maxPollInterval = KafkaProperties.intProperty(kafka.properties(), "max.poll.interval.ms", 300_000);
         this.callbackBound = Duration.ofMillis(Math.min(maxPollInterval / 2, apiTimeout.toMillis()));
@@ -125,9 +131,9 @@ final class KafkaMqConsumer implements Consumer {
         loopThread = Thread.currentThread();
         CommitPolicy<TopicPartition, OffsetAndMetadata> commits = new CommitPolicy<>(this::commitAndSlide, commitInterval,
                 intervalCommitTimeout, apiTimeout, stop::get, System::nanoTime, log, groupId);
-        if (settings.concurrency() > 1) {
-            parallel = KeyOrderedDispatcher.start(callback, settings, kafka.id(), log,
-                    (tp, next) -> commits.processed(tp, new OffsetAndMetadata(next)));
+        if (KeyOrderedDispatcher.needed(settings)) {
+            parallel = KeyOrderedDispatcher.start(callback, settings, kafka.id(), groupId, log,
+                    (tp, next) -> commits.processed(tp, new OffsetAndMetadata(next)), this::deadLetterProducer);
         }
         MqException fatal = null;
         boolean interrupted = false;
@@ -157,6 +163,11 @@ final class KafkaMqConsumer implements Consumer {
         if (fatal != null) {
             throw fatal;
         }
+    }
+
+    /** The producer for dead letters: the service's own producer configuration, this consumer's logger. */
+    private Producer deadLetterProducer() {
+        return new KafkaMqProducer(ClientSpec.of(serviceName, null, config, log));
     }
 
     /** Runs until close, crash, an interrupt or an unrecoverable error, which it returns. */

@@ -2,12 +2,14 @@ package io.gochat.mq.testkit;
 
 import io.gochat.mq.AdminClient;
 import io.gochat.mq.ConsumeCallback;
+import io.gochat.mq.DeadLetterHeaders;
 import io.gochat.mq.Consumer;
 import io.gochat.mq.Message;
 import io.gochat.mq.Mq;
 import io.gochat.mq.MqClosedException;
 import io.gochat.mq.MqException;
 import io.gochat.mq.Option;
+import io.gochat.mq.PermanentFailureException;
 import io.gochat.mq.Producer;
 import io.gochat.mq.config.ConsumerConfig;
 import io.gochat.mq.config.MqConfig;
@@ -1637,6 +1639,203 @@ public abstract class TransportCompatibilityKit {
     }
 
     // ------------------------------------------------------------------ parallel consumption
+
+    @Nested
+    @DisplayName("retry and dead letter")
+    class RetryAndDeadLetter {
+        /** The group of the last {@link #retryingConsumer}: what its dead letters must name. */
+        private String lastGroup;
+
+        @Test
+        @DisplayName("a callback failing twice, then succeeding, is called three times and its message is not"
+                + " dead-lettered; the next message of its key comes after it")
+        void retriedUntilItSucceeds() {
+            String topic = topic("retry-ok", 1);
+            String deadLetters = deadLetterTopic(topic);
+            Producer producer = producer();
+            producer.sendSync(Message.of(topic, "user-1", "flaky"));
+            producer.sendSync(Message.of(topic, "user-1", "after"));
+            List<String> calls = new CopyOnWriteArrayList<>();
+            record(retryingConsumer(group("retry-ok"), 3, 10), List.of(topic), message -> {
+                calls.add(message.valueAsString());
+                if ("flaky".equals(message.valueAsString()) && calls.size() < 3) {
+                    throw new IllegalStateException("downstream away (test)");
+                }
+            });
+            await("the message after the flaky one").until(() -> calls.contains("after"));
+            assertThat(calls).as("callbacks in order: three attempts of the flaky message, then the next one of its key")
+                    .containsExactly("flaky", "flaky", "flaky", "after");
+            assertThat(deadLettersBefore(deadLetters, "retry-ok")).as("dead letters of a message that succeeded").isEmpty();
+        }
+
+        @Test
+        @DisplayName("a callback that always fails is called maxAttempts times, then its message reaches the dead-letter"
+                + " topic exactly once, with key, value, headers, trace_id and every provenance header")
+        void alwaysFailingIsDeadLetteredOnce() {
+            String topic = topic("retry-dlt", 2);
+            String deadLetters = deadLetterTopic(topic);
+            Message sent = Message.builder(topic).key("user-7").value("poison").header("h", "v")
+                    .header("trace_id", "trace-poison").build();
+            producer().sendSync(sent);
+            producer().sendSync(Message.of(topic, "user-7", "after"));
+            List<Message> calls = new CopyOnWriteArrayList<>();
+            record(retryingConsumer(group("retry-dlt"), 3, 10), List.of(topic), message -> {
+                calls.add(message);
+                if ("poison".equals(message.valueAsString())) {
+                    throw new IllegalStateException("cannot handle poison (test)");
+                }
+            });
+            await("the message after the poison one").until(() -> calls.stream().anyMatch(m -> "after".equals(m.valueAsString())));
+            Message failed = calls.get(0);
+            assertThat(calls).extracting(Message::valueAsString).as("attempts, then the next message of the key")
+                    .containsExactly("poison", "poison", "poison", "after");
+
+            List<Message> letters = deadLettersBefore(deadLetters, "retry-dlt");
+            assertThat(letters).as("dead letters of the poison message").hasSize(1);
+            Message letter = letters.get(0);
+            assertThat(letter.keyAsString()).isEqualTo("user-7");
+            assertThat(letter.valueAsString()).isEqualTo("poison");
+            assertThat(letter.headerAsString("h")).as("the message's own header").isEqualTo("v");
+            assertThat(letter.traceId()).as("trace_id").isEqualTo("trace-poison");
+            assertThat(letter.headerAsString(DeadLetterHeaders.ORIGINAL_TOPIC)).isEqualTo(topic);
+            assertThat(letter.headerAsString(DeadLetterHeaders.ORIGINAL_PARTITION)).isEqualTo(Integer.toString(failed.partition()));
+            assertThat(letter.headerAsString(DeadLetterHeaders.ORIGINAL_OFFSET)).isEqualTo(Long.toString(failed.offset()));
+            assertThat(letter.headerAsString(DeadLetterHeaders.ORIGINAL_TIMESTAMP)).isEqualTo(Long.toString(failed.timestamp()));
+            assertThat(letter.headerAsString(DeadLetterHeaders.ORIGINAL_CONSUMER_GROUP)).isEqualTo(lastGroup);
+            assertThat(letter.headerAsString(DeadLetterHeaders.ATTEMPTS)).isEqualTo("3");
+            assertThat(letter.headerAsString(DeadLetterHeaders.EXCEPTION_CLASS)).isEqualTo(IllegalStateException.class.getName());
+            assertThat(letter.headerAsString(DeadLetterHeaders.EXCEPTION_MESSAGE)).isEqualTo("cannot handle poison (test)");
+            assertThat(letter.headerAsString(DeadLetterHeaders.EXCEPTION_STACK_TRACE))
+                    .startsWith(IllegalStateException.class.getName() + ": cannot handle poison (test)")
+                    .hasSizeLessThanOrEqualTo(DeadLetterHeaders.MAX_STACK_TRACE);
+        }
+
+        @Test
+        @DisplayName("a PermanentFailureException is not retried: one call, then straight to the dead-letter topic")
+        void permanentFailureIsNotRetried() {
+            String topic = topic("retry-permanent", 1);
+            String deadLetters = deadLetterTopic(topic);
+            producer().sendSync(Message.of(topic, "user-3", "malformed"));
+            producer().sendSync(Message.of(topic, "user-3", "after"));
+            List<String> calls = new CopyOnWriteArrayList<>();
+            record(retryingConsumer(group("retry-permanent"), 5, 10), List.of(topic), message -> {
+                calls.add(message.valueAsString());
+                if ("malformed".equals(message.valueAsString())) {
+                    throw new IllegalArgumentException("bad payload",
+                            new PermanentFailureException("can never be parsed (test)"));
+                }
+            });
+            await("the message after the malformed one").until(() -> calls.contains("after"));
+            assertThat(calls).as("callbacks").containsExactly("malformed", "after");
+            List<Message> letters = deadLettersBefore(deadLetters, "retry-permanent");
+            assertThat(letters).extracting(Message::valueAsString).containsExactly("malformed");
+            assertThat(letters.get(0).headerAsString(DeadLetterHeaders.ATTEMPTS)).isEqualTo("1");
+        }
+
+        @Test
+        @DisplayName("while one key waits for its retry, the other keys of its partition are handled; close() during"
+                + " the backoff returns at once and leaves the message to the next member")
+        void otherKeysGoOnDuringBackoff() {
+            String topic = topic("retry-others", 1);
+            deadLetterTopic(topic);
+            Producer producer = producer();
+            producer.sendSync(Message.of(topic, "stuck", "stuck"));
+            List<String> others = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                others.add("other-" + i);
+                producer.sendSync(Message.of(topic, "key-" + i, "other-" + i));
+            }
+            String group = group("retry-others");
+            List<String> calls = new CopyOnWriteArrayList<>();
+            // a backoff far beyond the test's own time: the other keys cannot be waiting for it
+            int backoffMs = (int) timeout().toMillis() * 4;
+            RecordingConsumer first = record(retryingConsumer(group, 3, backoffMs), List.of(topic), message -> {
+                calls.add(message.valueAsString());
+                if ("stuck".equals(message.valueAsString())) {
+                    throw new IllegalStateException("downstream away (test)");
+                }
+            });
+            await("the other keys' messages").until(() -> calls.containsAll(others));
+            assertThat(calls).as("attempts of the stuck message while the others ran").containsOnlyOnce("stuck");
+
+            long start = System.nanoTime();
+            first.close(timeout());
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("close during a backoff of " + backoffMs + " ms")
+                    .isLessThan(timeout());
+            RecordingConsumer next = record(consumer(group), topic);
+            next.awaitReceived("the stuck message again", got -> got.stream().anyMatch(m -> "stuck".equals(m.valueAsString())),
+                    timeout());
+        }
+
+        @Test
+        @DisplayName("a dead letter dead-lettered again carries one set of provenance headers, the latest: it does not"
+                + " grow")
+        void deadLetterHeadersDoNotGrow() {
+            String topic = topic("retry-regrow", 1);
+            String deadLetters = deadLetterTopic(topic);
+            producer().sendSync(Message.of(topic, "user-9", "poison"));
+            record(retryingConsumer(group("retry-regrow"), 1, 0), List.of(topic), message -> {
+                throw new IllegalStateException("always (test)");
+            });
+            Message once = awaitDeadLetters(deadLetters, "retry-regrow-1", 1).get(0);
+            // the dead letter, provenance and all, back on the topic: it fails again
+            producer().sendSync(Message.builder(topic).key(once.key()).value(once.value()).headers(once.headers()).build());
+            Message twice = awaitDeadLetters(deadLetters, "retry-regrow-2", 2).get(1);
+
+            assertThat(twice.headers().keySet()).as("header names after two dead-letterings")
+                    .containsExactlyInAnyOrderElementsOf(once.headers().keySet());
+            assertThat(twice.headerAsString(DeadLetterHeaders.ORIGINAL_OFFSET)).as("the latest provenance")
+                    .isEqualTo("1");
+            assertThat(headerBytes(twice)).as("header bytes after two dead-letterings vs one")
+                    .isLessThanOrEqualTo(headerBytes(once) + 8);
+        }
+
+        /** A consumer at concurrency {@value #CONCURRENCY} that tries each message {@code attempts} times, dead-lettering to {@code <topic>.dlt}. */
+        private Consumer retryingConsumer(String group, int attempts, int backoffMs) {
+            lastGroup = group;
+            return parallelConsumer(group, c -> c.retryMaxAttempts(attempts).retryBackoffMs(backoffMs)
+                    .retryMaxBackoffMs(backoffMs).deadLetterTopic("{topic}.dlt"));
+        }
+
+        private String deadLetterTopic(String topic) {
+            String name = topic + ".dlt";
+            admin().createTopic(name, 1, 1);
+            return name;
+        }
+
+        /**
+         * What {@code deadLetters} holds before a marker this sends now: everything dead-lettered so
+         * far, read by a new group from the start.
+         */
+        private List<Message> deadLettersBefore(String deadLetters, String purpose) {
+            String marker = "marker-" + UUID.randomUUID();
+            producer().sendSync(Message.of(deadLetters, "marker", marker));
+            RecordingConsumer reader = record(consumer(group(purpose + "-reader")), deadLetters);
+            reader.awaitReceived("the marker", got -> got.stream().anyMatch(m -> marker.equals(m.valueAsString())), timeout());
+            List<Message> before = new ArrayList<>();
+            for (Message m : reader.received()) {
+                if (marker.equals(m.valueAsString())) {
+                    break;
+                }
+                before.add(m);
+            }
+            return before;
+        }
+
+        private List<Message> awaitDeadLetters(String deadLetters, String purpose, int count) {
+            RecordingConsumer reader = record(consumer(group(purpose + "-reader")), deadLetters);
+            reader.awaitCount(count, timeout());
+            return reader.received();
+        }
+
+        private int headerBytes(Message m) {
+            int n = 0;
+            for (Map.Entry<String, byte[]> h : m.headers().entrySet()) {
+                n += h.getKey().length() + (h.getValue() == null ? 0 : h.getValue().length);
+            }
+            return n;
+        }
+    }
 
     @Nested
     @DisplayName("parallel consumption")

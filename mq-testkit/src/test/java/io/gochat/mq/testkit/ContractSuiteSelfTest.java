@@ -139,7 +139,14 @@ class ContractSuiteSelfTest {
             Case.of(Fault.FULL_PARTITION_STOPS_ALL, "stuckKeyHoldsOnlyItsPartition"),
             Case.of(Fault.CLOSE_WITHOUT_WAITING, "parallelCloseWaitsAndCommits"),
             // one key's messages, fetched together, run on one worker in a row: traced, untraced, traced, ...
-            Case.of(Fault.WORKER_STALE_TRACE_ID, "traceIdOnWorkerThreads"));
+            Case.of(Fault.WORKER_STALE_TRACE_ID, "traceIdOnWorkerThreads"),
+            // retry and dead letter: each fault changes which callbacks run or what is written, not when
+            Case.of(Fault.NO_RETRY, "retriedUntilItSucceeds", "alwaysFailingIsDeadLetteredOnce"),
+            Case.of(Fault.DEAD_LETTER_WITHOUT_PROVENANCE, "alwaysFailingIsDeadLetteredOnce"),
+            Case.of(Fault.PERMANENT_RETRIED, "permanentFailureIsNotRetried"),
+            // the backoff is four times the await's timeout: the other keys wait behind it for longer than that
+            Case.of(Fault.RETRY_BLOCKS_PARTITION, "otherKeysGoOnDuringBackoff"),
+            Case.of(Fault.DEAD_LETTER_HEADERS_APPENDED, "deadLetterHeadersDoNotGrow"));
 
     @Test
     @DisplayName("every contract test is expected to fail on at least one fault, and every fault has a case")

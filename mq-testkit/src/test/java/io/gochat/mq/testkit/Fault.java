@@ -140,7 +140,20 @@ enum Fault {
     /** close() stops the dispatcher at once: the callbacks in hand are neither waited for nor committed. */
     CLOSE_WITHOUT_WAITING,
     /** A callback of a message without a trace_id sees the trace_id of the last traced message its worker ran. */
-    WORKER_STALE_TRACE_ID;
+    WORKER_STALE_TRACE_ID,
+
+    // ---------------------------------------------------------------- retry and dead letter
+
+    /** consumer.retry.maxAttempts is ignored: every message gets one attempt. */
+    NO_RETRY,
+    /** Dead letters are written without the provenance headers. */
+    DEAD_LETTER_WITHOUT_PROVENANCE,
+    /** A PermanentFailureException reaches the dispatcher re-wrapped without its cause: it is retried. */
+    PERMANENT_RETRIED,
+    /** Failure handling runs at concurrency 1 whatever is configured: a backoff holds the whole partition. */
+    RETRY_BLOCKS_PARTITION,
+    /** A dead letter of a dead letter keeps the earlier provenance headers too, renamed: it grows each time. */
+    DEAD_LETTER_HEADERS_APPENDED;
 
     static final String PROPERTY = "toy.faults";
 }

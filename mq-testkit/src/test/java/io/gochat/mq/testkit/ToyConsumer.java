@@ -2,7 +2,11 @@ package io.gochat.mq.testkit;
 
 import io.gochat.mq.ConsumeCallback;
 import io.gochat.mq.Consumer;
+import io.gochat.mq.DeadLetterHeaders;
 import io.gochat.mq.Message;
+import io.gochat.mq.PermanentFailureException;
+import io.gochat.mq.Producer;
+import io.gochat.mq.SendCallback;
 import io.gochat.mq.config.MqConfig;
 import io.gochat.mq.internal.MessageAccess;
 import io.gochat.mq.spi.ApiPreconditions;
@@ -33,6 +37,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /**
  * The toy transport's consumer: a loop on the subscribe thread that owns partitions of its group,
@@ -60,6 +65,8 @@ final class ToyConsumer implements Consumer {
     private final Map<TopicPartition, Long> fetched = new HashMap<>();
     /** For the lane faults: the message each lane copy stands for. */
     private final Map<Message, Message> originals = Collections.synchronizedMap(new IdentityHashMap<>());
+    /** For DEAD_LETTER_HEADERS_APPENDED: the messages whose callback threw, by topic/partition@offset. */
+    private final Map<String, Message> failed = new ConcurrentHashMap<>();
     /** For {@link Fault#COMMIT_HIGHEST_COMPLETED}: per partition, the offset after the highest whose callback returned. */
     private final Map<TopicPartition, Long> highest = new ConcurrentHashMap<>();
     /** Set while a parallel subscribe runs, so that close() from one of its workers does not wait for itself. */
@@ -128,7 +135,7 @@ final class ToyConsumer implements Consumer {
             broker.lock.unlock();
         }
         try {
-            if (spec.config().consumer().concurrency() > 1) {
+            if (KeyOrderedDispatcher.needed(spec.config().consumer())) {
                 runParallel(callback);
             } else {
                 run(callback);
@@ -244,9 +251,16 @@ final class ToyConsumer implements Consumer {
         if (faults.contains(Fault.WINDOW_IGNORED)) {
             config = config.toBuilder().consumer(c -> c.maxPendingPerPartition(1_000_000)).build();
         }
+        if (faults.contains(Fault.NO_RETRY)) {
+            config = config.toBuilder().consumer(c -> c.retryMaxAttempts(1)).build();
+        }
+        if (faults.contains(Fault.RETRY_BLOCKS_PARTITION) && config.consumer().handlesFailures()) {
+            config = config.toBuilder().consumer(c -> c.concurrency(1)).build();
+        }
         Duration bound = Duration.ofMillis(config.consumer().sessionTimeoutMs() / 2);
         KeyOrderedDispatcher<TopicPartition> parallel = KeyOrderedDispatcher.start(parallelCallback(callback),
-                config.consumer(), spec.clientId(), logger, this::processed);
+                config.consumer(), spec.clientId(), spec.groupId(), logger, this::processed,
+                this::deadLetterProducer);
         dispatcher = parallel;
         boolean crash;
         boolean interrupted = false;
@@ -382,6 +396,48 @@ final class ToyConsumer implements Consumer {
         return lane;
     }
 
+    /** The producer of dead letters, and its faults. */
+    private Producer deadLetterProducer() {
+        Producer toy = new ToyProducer(broker, spec, faults);
+        if (!faults.contains(Fault.DEAD_LETTER_WITHOUT_PROVENANCE) && !faults.contains(Fault.DEAD_LETTER_HEADERS_APPENDED)) {
+            return toy;
+        }
+        UnaryOperator<Message> broken = letter -> {
+            Message.Builder b = letter.toBuilder();
+            if (faults.contains(Fault.DEAD_LETTER_WITHOUT_PROVENANCE)) {
+                DeadLetterHeaders.ALL.forEach(b::removeHeader);
+            } else {
+                Message original = failed.get(letter.headerAsString(DeadLetterHeaders.ORIGINAL_TOPIC) + "/"
+                        + letter.headerAsString(DeadLetterHeaders.ORIGINAL_PARTITION) + "@"
+                        + letter.headerAsString(DeadLetterHeaders.ORIGINAL_OFFSET));
+                if (original != null) {
+                    original.headers().forEach((name, value) -> {
+                        if (name.startsWith(DeadLetterHeaders.PREFIX)) {
+                            b.header("earlier-" + name, value);
+                        }
+                    });
+                }
+            }
+            return b.build();
+        };
+        return new Producer() {
+            @Override
+            public void send(Message message, SendCallback callback) {
+                toy.send(broken.apply(message), callback);
+            }
+
+            @Override
+            public void sendSync(Message message) {
+                toy.sendSync(broken.apply(message));
+            }
+
+            @Override
+            public void close() {
+                toy.close();
+            }
+        };
+    }
+
     /** The callback as the dispatcher runs it: the original of a lane copy, and the faults of the worker's side. */
     private ConsumeCallback parallelCallback(ConsumeCallback callback) {
         ThreadLocal<String> lastTraceId = new ThreadLocal<>();
@@ -396,6 +452,14 @@ final class ToyConsumer implements Consumer {
             }
             try {
                 callback.handle(message);
+            } catch (RuntimeException e) {
+                if (faults.contains(Fault.DEAD_LETTER_HEADERS_APPENDED)) {
+                    failed.put(message.topic() + "/" + message.partition() + "@" + message.offset(), message);
+                }
+                if (faults.contains(Fault.PERMANENT_RETRIED) && PermanentFailureException.isPermanent(e)) {
+                    throw new IllegalStateException(e.toString());
+                }
+                throw e;
             } finally {
                 if (faults.contains(Fault.COMMIT_HIGHEST_COMPLETED)) {
                     highest.merge(new TopicPartition(message.topic(), message.partition()), message.offset() + 1, Math::max);
