@@ -18,6 +18,7 @@ import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
  * Turns Kafka's exceptions into {@link MqException}s whose message says what happened, to what,
@@ -28,8 +29,12 @@ final class KafkaErrors {
     private KafkaErrors() {
     }
 
-    /** A failed send of a message to {@code topic}. */
-    static MqException send(String topic, Throwable e, Map<String, Object> props) {
+    /**
+     * A failed send of a message to {@code topic}. {@code noBrokerConnected} is asked only for a
+     * timeout: whether the producer had no connection to any broker when it gave up, which turns
+     * "the topic may not exist" and "not acknowledged in time" into "the brokers are unreachable".
+     */
+    static MqException send(String topic, Throwable e, Map<String, Object> props, BooleanSupplier noBrokerConnected) {
         if (e instanceof MqException) {
             return (MqException) e;
         }
@@ -39,16 +44,7 @@ final class KafkaErrors {
                     + "; the broker's message.max.bytes and the topic's max.message.bytes limit it too)", e);
         }
         if (e instanceof TimeoutException) {
-            String text = String.valueOf(e.getMessage());
-            if (text.contains("not present in metadata")) {
-                return new MqTimeoutException("send to topic " + topic + " failed: the topic does not exist or this client"
-                        + " may not see it (not in the brokers' metadata within max.block.ms="
-                        + props.get("max.block.ms") + " ms). Create it with AdminClient.createTopic, or check the"
-                        + " brokers " + props.get("bootstrap.servers") + " are reachable. Kafka said: " + text, e);
-            }
-            return new MqTimeoutException("send to topic " + topic + " was not acknowledged within producer.deliveryTimeoutMs="
-                    + props.get("delivery.timeout.ms") + " ms (brokers " + props.get("bootstrap.servers")
-                    + "): " + text, e);
+            return timeout(topic, (TimeoutException) e, props, noBrokerConnected.getAsBoolean());
         }
         if (e instanceof UnknownTopicOrPartitionException) {
             return new MqException("send to topic " + topic + " failed: the topic does not exist: " + e.getMessage(), e);
@@ -65,6 +61,28 @@ final class KafkaErrors {
             return security;
         }
         return new MqException("send to topic " + topic + " failed: " + describe(e), e);
+    }
+
+    private static MqTimeoutException timeout(String topic, TimeoutException e, Map<String, Object> props,
+                                              boolean noBrokerConnected) {
+        String text = String.valueOf(e.getMessage());
+        boolean noMetadata = text.contains("not present in metadata");
+        if (noBrokerConnected) {
+            String bound = noMetadata ? "max.block.ms=" + props.get("max.block.ms")
+                    : "producer.deliveryTimeoutMs=" + props.get("delivery.timeout.ms");
+            return new MqTimeoutException("send to topic " + topic + " failed: no broker could be reached within " + bound
+                    + " ms (common.brokers " + props.get("bootstrap.servers") + "; this producer had no open connection"
+                    + " to any broker). Check that the brokers are up and reachable from this host. Kafka said: " + text, e);
+        }
+        if (noMetadata) {
+            return new MqTimeoutException("send to topic " + topic + " failed: the topic does not exist or this client"
+                    + " may not see it (not in the brokers' metadata within max.block.ms="
+                    + props.get("max.block.ms") + " ms). Create it with AdminClient.createTopic, or check the"
+                    + " brokers " + props.get("bootstrap.servers") + " are reachable. Kafka said: " + text, e);
+        }
+        return new MqTimeoutException("send to topic " + topic + " was not acknowledged within producer.deliveryTimeoutMs="
+                + props.get("delivery.timeout.ms") + " ms (brokers " + props.get("bootstrap.servers")
+                + "): " + text, e);
     }
 
     /**

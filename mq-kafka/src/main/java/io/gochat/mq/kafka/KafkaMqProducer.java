@@ -65,6 +65,12 @@ final class KafkaMqProducer implements Producer {
      * per callback was a sixth of the I/O thread's samples in a profile).
      */
     private final String ioThreadName;
+    /**
+     * Kafka's {@code connection-count} of this producer (open and opening connections to
+     * brokers), read only when a send timed out, to tell "brokers unreachable" from "slow";
+     * {@code null} if Kafka does not report it.
+     */
+    private final Metric connectionCount;
 
     KafkaMqProducer(ClientSpec spec) {
         this.log = spec.logger("producer");
@@ -75,6 +81,7 @@ final class KafkaMqProducer implements Producer {
         this.producer = kafka.client();
         this.ioThreadName = KafkaProducer.NETWORK_THREAD_PREFIX + " | " + clientId;
         this.closeTimeoutMs = spec.config().producer().closeTimeoutMs();
+        this.connectionCount = producerMetric("connection-count");
         // A send may block for max.block.ms, then waits for delivery.timeout.ms at most.
         this.syncBoundMs = KafkaProperties.intProperty(props, "max.block.ms", KafkaProperties.DEFAULT_MAX_BLOCK_MS)
                 + (long) KafkaProperties.intProperty(props, "delivery.timeout.ms", spec.config().producer().deliveryTimeoutMs())
@@ -191,19 +198,28 @@ final class KafkaMqProducer implements Producer {
      * does not report them.
      */
     private long bufferedBytes() {
-        double total = -1;
-        double available = -1;
+        Metric total = producerMetric("buffer-total-bytes");
+        Metric available = producerMetric("buffer-available-bytes");
+        return total == null || available == null ? -1 : (long) (value(total) - value(available));
+    }
+
+    /** Whether this producer has no connection to any broker, not even one being opened. */
+    private boolean noBrokerConnected() {
+        return connectionCount != null && value(connectionCount) == 0;
+    }
+
+    /** One of Kafka's {@code producer-metrics} of this producer, or {@code null}. */
+    private Metric producerMetric(String name) {
         for (Map.Entry<MetricName, ? extends Metric> metric : producer.metrics().entrySet()) {
-            if (!"producer-metrics".equals(metric.getKey().group())) {
-                continue;
-            }
-            if ("buffer-total-bytes".equals(metric.getKey().name())) {
-                total = ((Number) metric.getValue().metricValue()).doubleValue();
-            } else if ("buffer-available-bytes".equals(metric.getKey().name())) {
-                available = ((Number) metric.getValue().metricValue()).doubleValue();
+            if ("producer-metrics".equals(metric.getKey().group()) && name.equals(metric.getKey().name())) {
+                return metric.getValue();
             }
         }
-        return total < 0 || available < 0 ? -1 : (long) (total - available);
+        return null;
+    }
+
+    private static double value(Metric metric) {
+        return ((Number) metric.metricValue()).doubleValue();
     }
 
     /**
@@ -265,7 +281,8 @@ final class KafkaMqProducer implements Producer {
             if (!DONE.compareAndSet(this, 0, 1)) {
                 return;
             }
-            MqException error = kafkaError == null ? null : KafkaErrors.send(topic, kafkaError, producer.props);
+            MqException error = kafkaError == null ? null : KafkaErrors.send(topic, kafkaError, producer.props,
+                    producer::noBrokerConnected);
             if (error != null) {
                 producer.log.atDebug().setMessage("send failed")
                         .addKeyValue("topic", topic)

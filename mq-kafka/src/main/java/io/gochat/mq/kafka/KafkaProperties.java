@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import static org.apache.kafka.clients.CommonClientConfigs.METADATA_RECOVERY_STRATEGY_CONFIG;
 import static org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG;
 import static org.apache.kafka.clients.consumer.ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG;
 import static org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG;
@@ -45,6 +46,12 @@ final class KafkaProperties {
     static final int DEFAULT_MAX_BLOCK_MS = 60_000;
     /** Kafka's default {@code request.timeout.ms}. */
     private static final int DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+    /**
+     * The producer's {@code metadata.recovery.strategy} unless set in {@code common.properties} or
+     * {@code producer.properties}: a producer never re-bootstraps, so {@code send} never waits
+     * {@code max.block.ms} for metadata it had (consumers and admin clients keep Kafka's default).
+     */
+    static final String PRODUCER_METADATA_RECOVERY = "none";
     /** Kafka's default {@code default.api.timeout.ms}: the bound of commits, closes and admin calls. */
     static final int DEFAULT_API_TIMEOUT_MS = 60_000;
 
@@ -97,6 +104,10 @@ final class KafkaProperties {
         int requestTimeout = Math.max(1, Math.min(DEFAULT_REQUEST_TIMEOUT_MS, p.deliveryTimeoutMs() - p.lingerMs()));
         props.put(REQUEST_TIMEOUT_MS_CONFIG, Integer.toString(requestTimeout));
         props.put(MAX_BLOCK_MS_CONFIG, Integer.toString(Math.min(DEFAULT_MAX_BLOCK_MS, p.deliveryTimeoutMs())));
+        // Kafka's "rebootstrap" drops the cached metadata as soon as every known broker is away, and
+        // each send then blocks its caller for max.block.ms; "none" keeps it, so sends are buffered
+        // and fail at delivery.timeout.ms (docs/design.md, "The producer keeps its metadata").
+        props.put(METADATA_RECOVERY_STRATEGY_CONFIG, PRODUCER_METADATA_RECOVERY);
         props.putAll(config.common().properties());
         props.putAll(overrides);
         props.put(KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());

@@ -97,6 +97,34 @@ class InteropTest {
     }
 
     @Test
+    @DisplayName("keys land on the partitions other languages' murmur2 partitioners compute (librdkafka's murmur2_random"
+            + " test vectors, 17 partitions): murmur2 of the key bytes, high bit cleared, mod the partition count")
+    void keysLandWhereMurmur2PartitionersPutThem() {
+        // masked murmur2 hashes from librdkafka's tests/0048-partitioner.c, as kafka-go's
+        // Murmur2Balancer test repeats them; the partition is the hash mod the partition count
+        Map<String, Integer> maskedMurmur2 = Map.of(
+                "", 0x106e08d9,
+                "23456", 0x058d780f,
+                "this is another string with more length to it perhaps", 0x4f7703da,
+                "hejsan", 0x5ec19395);
+        int partitions = 17;
+        String topic = topic(partitions);
+        try (Producer producer = Mq.newProducer("interop", Option.withTransport("kafka"), Option.withConfig(config()))) {
+            for (String key : maskedMurmur2.keySet()) {
+                producer.sendSync(Message.of(topic, key, "v"));
+            }
+        }
+
+        List<ConsumerRecord<byte[], byte[]>> records = RawRecords.readAll(KAFKA.broker(), topic, partitions, maskedMurmur2.size());
+
+        assertThat(records).hasSize(maskedMurmur2.size());
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            String key = new String(r.key(), StandardCharsets.UTF_8);
+            assertThat(r.partition()).as("partition of key [%s]", key).isEqualTo(maskedMurmur2.get(key) % partitions);
+        }
+    }
+
+    @Test
     @DisplayName("the library consumes what a plain KafkaProducer sent, headers, partition, offset and timestamp intact")
     void libraryReadsPlainProducerMessages() throws Exception {
         String topic = topic(3);

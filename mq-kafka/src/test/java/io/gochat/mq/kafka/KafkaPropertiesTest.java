@@ -73,6 +73,22 @@ class KafkaPropertiesTest {
     }
 
     @Test
+    @DisplayName("a producer does not re-bootstrap by default (send would block max.block.ms once every broker is away);"
+            + " common.properties and producer.properties override it; consumers and admin clients keep Kafka's default")
+    void producerMetadataRecovery() {
+        assertThat(KafkaProperties.producer(base().build(), "id")).containsEntry("metadata.recovery.strategy", "none");
+        assertThat(KafkaProperties.producer(base().common(c -> c.property("metadata.recovery.strategy", "rebootstrap"))
+                .build(), "id")).containsEntry("metadata.recovery.strategy", "rebootstrap");
+        assertThat(KafkaProperties.producer(base().common(c -> c.property("metadata.recovery.strategy", "rebootstrap"))
+                .producer(p -> p.property("metadata.recovery.strategy", "none")).build(), "id"))
+                .containsEntry("metadata.recovery.strategy", "none");
+        assertThat(KafkaProperties.producer(base().producer(p -> p.property("metadata.recovery.strategy", "rebootstrap"))
+                .build(), "id")).containsEntry("metadata.recovery.strategy", "rebootstrap");
+        assertThat(KafkaProperties.consumer(base().build(), "id", "group")).doesNotContainKey("metadata.recovery.strategy");
+        assertThat(KafkaProperties.admin(base().build(), "id")).doesNotContainKey("metadata.recovery.strategy");
+    }
+
+    @Test
     @DisplayName("idempotence with acks other than -1 through pass-through properties is rejected, naming both keys")
     void idempotenceContradiction() {
         MqConfig config = base().producer(p -> p.property("acks", "1")).build();
