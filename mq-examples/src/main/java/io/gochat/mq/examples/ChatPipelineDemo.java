@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
@@ -49,6 +51,8 @@ public final class ChatPipelineDemo {
     static final int EXIT_ERROR = 3;
 
     private static final Logger LOG = LoggerFactory.getLogger(LOGIC);
+    /** The im-logic consumers' logger under {@code --fail-rate}: ERROR only (logback.xml), not a WARN per retry. */
+    private static final Logger RETRY_LOG = LoggerFactory.getLogger("io.gochat.mq.demo-retries");
     private static final int MAX_IN_FLIGHT = 20_000;
     private static final long READY_TIMEOUT_MS = 120_000;
     private static final long ROUND_WAIT_MS = 2_000;
@@ -67,6 +71,10 @@ public final class ChatPipelineDemo {
     private final GroupReadiness readiness;
     private final LongAdder otherRuns = new LongAdder();
     private final AtomicInteger sent = new AtomicInteger();
+    /** Under {@code --fail-rate}: attempts that threw, the messages they were of, and those found in the dead-letter topic. */
+    private final LongAdder failedAttempts = new LongAdder();
+    private final Set<Integer> failedMessages = ConcurrentHashMap.newKeySet();
+    private final Set<Integer> deadLettered = ConcurrentHashMap.newKeySet();
     private final int logEvery;
 
     private ChatPipelineDemo(DemoOptions options, PrintStream out) {
@@ -134,14 +142,12 @@ public final class ChatPipelineDemo {
                             + String.format(Locale.ROOT, " (started in %.1f s)", (System.nanoTime() - t0) / 1e9);
                     String bootstrap = broker.bootstrapServers();
                     mqOptions = new Option[] {Option.withTransport("kafka"), Option.withConfig(freshClusterConfig(
-                            MqConfig.builder().source("the demo's embedded broker").common(c -> c.brokers(bootstrap)),
-                            options.concurrency))};
+                            MqConfig.builder().source("the demo's embedded broker").common(c -> c.brokers(bootstrap))))};
                     break;
                 case IN_MEMORY:
                     where = "inmemory (in-process transport, no broker)";
                     mqOptions = new Option[] {Option.withTransport("inmemory"),
-                            Option.withConfig(freshClusterConfig(MqConfig.builder().source("the demo (inmemory)"),
-                                    options.concurrency))};
+                            Option.withConfig(freshClusterConfig(MqConfig.builder().source("the demo (inmemory)")))};
                     break;
                 case EXTERNAL:
                     if (options.configFile != null) {
@@ -162,6 +168,10 @@ public final class ChatPipelineDemo {
                     + (options.concurrency > 1 ? ", " + options.concurrency + " callbacks each at once, each user in order" : "")
                     + ")");
             out.println("Messages:   " + fmt(options.messages) + " from " + fmt(options.users) + " users, run id " + runId);
+            if (options.failRate > 0) {
+                out.println(String.format(Locale.ROOT, "Failures:   %.0f%% of callback attempts throw; %d attempts each, then"
+                        + " the dead-letter topic %s", options.failRate * 100, DemoOptions.MAX_ATTEMPTS, deadLetterTopic()));
+            }
             out.flush();
             return pipeline(mqOptions, group, where, broker);
         } finally {
@@ -183,18 +193,34 @@ public final class ChatPipelineDemo {
     /**
      * Configuration for a broker that only this run uses: a new group starts at the beginning,
      * and a 1 s heartbeat lets the second member's join rebalance the group within a second
-     * (members learn of a rebalance from a heartbeat). {@code concurrency}: callbacks per member at once.
+     * (members learn of a rebalance from a heartbeat). {@code --concurrency}: callbacks per member
+     * at once; {@code --fail-rate}: retries with a short backoff, then {@code <topic>.dlt}.
      */
-    private static MqConfig freshClusterConfig(MqConfig.Builder builder, int concurrency) {
-        return builder.consumer(c -> c.autoOffsetReset("earliest").autoCommitIntervalMs(1000)
-                .sessionTimeoutMs(10_000).heartbeatIntervalMs(1_000).concurrency(concurrency)).build();
+    private MqConfig freshClusterConfig(MqConfig.Builder builder) {
+        return builder.consumer(c -> {
+            c.autoOffsetReset("earliest").autoCommitIntervalMs(1000).sessionTimeoutMs(10_000).heartbeatIntervalMs(1_000)
+                    .concurrency(options.concurrency);
+            if (options.failRate > 0) {
+                c.retryMaxAttempts(DemoOptions.MAX_ATTEMPTS).retryBackoffMs(10).retryMaxBackoffMs(100)
+                        .deadLetterTopic("{topic}.dlt");
+            }
+        }).build();
+    }
+
+    private String deadLetterTopic() {
+        return options.topic + ".dlt";
     }
 
     private int pipeline(Option[] mqOptions, String group, String where, EmbeddedKafka broker)
             throws InterruptedException {
         try (AdminClient admin = Mq.newAdminClient(OPS, mqOptions)) {
             admin.createTopic(options.topic, options.partitions, 1);
+            if (options.failRate > 0) {
+                admin.createTopic(deadLetterTopic(), 1, 1);
+            }
         }
+        // under --fail-rate each failed attempt is a WARN of the library: its consumers log to a logger of their own
+        Option[] logicOptions = options.failRate == 0 ? mqOptions : with(mqOptions, Option.withLogger(RETRY_LOG));
 
         List<Consumer> consumers = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
@@ -207,9 +233,22 @@ public final class ChatPipelineDemo {
         long chatStart = 0;
         long sendEnd = 0;
         try {
+            if (options.failRate > 0) {
+                Consumer reader = Mq.newConsumer(OPS, "im-ops-dead-letters-" + runId, mqOptions);
+                consumers.add(reader);
+                Thread thread = new Thread(() -> {
+                    try {
+                        reader.subscribe(List.of(deadLetterTopic()), this::deadLetter);
+                    } catch (RuntimeException e) {
+                        consumerFailure.compareAndSet(null, e);
+                    }
+                }, OPS + "-dead-letters");
+                thread.start();
+                threads.add(thread);
+            }
             for (int m = 0; m < MEMBERS; m++) {
                 int member = m;
-                Consumer consumer = Mq.newConsumer(LOGIC, group, mqOptions);
+                Consumer consumer = Mq.newConsumer(LOGIC, group, logicOptions);
                 consumers.add(consumer);
                 Thread thread = new Thread(() -> {
                     try {
@@ -303,7 +342,7 @@ public final class ChatPipelineDemo {
         long lastUnique = -1;
         long lastChange = System.nanoTime();
         // The producer is closed: every send has been answered, so the target is known.
-        while (tally.unique() < options.messages - tally.failedCount()) {
+        while (tally.unique() + deadLetteredOnly() < options.messages - tally.failedCount()) {
             if (consumerFailure.get() != null) {
                 return;
             }
@@ -329,8 +368,13 @@ public final class ChatPipelineDemo {
             readiness.seen(member, Integer.parseInt(message.headerAsString(ROUND)), user);
             return;
         }
-        long latency = System.nanoTime() - Long.parseLong(message.headerAsString(SENT_NANOS));
         int seq = Integer.parseInt(message.headerAsString(SEQ));
+        if (options.failRate > 0 && ThreadLocalRandom.current().nextDouble() < options.failRate) {
+            failedAttempts.increment();
+            failedMessages.add((seq - 1) * options.users + user);
+            throw new IllegalStateException("transient failure (bin/demo --fail-rate " + options.failRate + ")");
+        }
+        long latency = System.nanoTime() - Long.parseLong(message.headerAsString(SENT_NANOS));
         tally.received(member, user, seq, latency);
         int n = (seq - 1) * options.users + user;
         // One message in each stretch of logEvery, at a different place in each, so the lines show several users.
@@ -339,6 +383,25 @@ public final class ChatPipelineDemo {
             LOG.info("{} processed {} seq {} from partition {} offset {}", Thread.currentThread().getName(),
                     message.keyAsString(), seq, message.partition(), message.offset());
         }
+    }
+
+    /** A message of the dead-letter topic: a chat message of this run whose last attempt failed. */
+    private void deadLetter(Message message) {
+        if (runId.equals(message.headerAsString(RUN)) && message.headerAsString(SEQ) != null) {
+            int seq = Integer.parseInt(message.headerAsString(SEQ));
+            deadLettered.add((seq - 1) * options.users + userIndex(message.keyAsString()));
+        }
+    }
+
+    /** Messages found in the dead-letter topic and never processed. */
+    private long deadLetteredOnly() {
+        return deadLettered.stream().filter(n -> !tally.wasReceived(n)).count();
+    }
+
+    private static Option[] with(Option[] options, Option extra) {
+        Option[] all = java.util.Arrays.copyOf(options, options.length + 1);
+        all[options.length] = extra;
+        return all;
     }
 
     private void progress(long start) {
@@ -353,7 +416,9 @@ public final class ChatPipelineDemo {
     private int summary(String where, long chatStart, long sendEnd, Throwable consumerFailure) {
         long[] latencies = tally.sortedLatencies();
         long unique = tally.unique();
-        long lost = options.messages - unique;
+        long deadLetteredOnly = deadLetteredOnly();
+        long retried = failedMessages.stream().filter(tally::wasReceived).count();
+        long lost = options.messages - unique - deadLetteredOnly;
         long last = tally.lastReceiptNanos();
         double secs = unique == 0 ? 0 : (last - chatStart) / 1e9;
         double sendSecs = (sendEnd - chatStart) / 1e9;
@@ -367,6 +432,12 @@ public final class ChatPipelineDemo {
         row("sent", fmt(options.messages) + " (acked " + fmt(tally.acked()) + ", failed " + fmt(tally.failedCount())
                 + String.format(Locale.ROOT, ", in %.2f s)", sendSecs));
         row("received", fmt(unique) + " unique (" + perMember() + ")");
+        if (options.failRate > 0) {
+            row("callback failures", fmt(failedAttempts.sum()) + " attempts threw (--fail-rate " + options.failRate + ")");
+            row("retried", fmt(retried) + " messages succeeded on a later attempt");
+            row("dead-lettered", fmt(deadLetteredOnly) + " messages failed " + DemoOptions.MAX_ATTEMPTS + " times, found in "
+                    + deadLetterTopic());
+        }
         row("lost", fmt(lost));
         row("duplicates", fmt(tally.duplicates()));
         row("order violations", fmt(tally.violations()));
@@ -383,15 +454,18 @@ public final class ChatPipelineDemo {
         if (consumerFailure != null) {
             row("consumer error", describe(consumerFailure));
         }
-        row("result", ok ? "OK: every message arrived, each user's messages in order"
+        row("result", ok ? (deadLetteredOnly > 0 ? "OK: every message arrived or is in the dead-letter topic, each user's"
+                        + " messages in order" : "OK: every message arrived, each user's messages in order")
                 : "FAILED: " + (lost > 0 ? fmt(lost) + " lost " : "") + (tally.violations() > 0 ? fmt(tally.violations())
                         + " out of order " : "") + (tally.failedCount() > 0 ? fmt(tally.failedCount()) + " sends failed " : "")
                         + (consumerFailure != null ? "consumer failed" : ""));
         out.printf(Locale.ROOT, "demo_result=%s sent=%d received=%d lost=%d duplicates=%d order_violations=%d"
-                        + " throughput_msgs_per_sec=%d latency_p50_ms=%s latency_p99_ms=%s latency_max_ms=%s%n",
+                        + " throughput_msgs_per_sec=%d latency_p50_ms=%s latency_p99_ms=%s latency_max_ms=%s"
+                        + " callback_failures=%d retried=%d dead_lettered=%d%n",
                 ok ? "ok" : "failed", options.messages, unique, lost, tally.duplicates(), tally.violations(), throughput,
                 millis(PipelineTally.quantile(latencies, 0.50)), millis(PipelineTally.quantile(latencies, 0.99)),
-                millis(latencies.length == 0 ? 0 : latencies[latencies.length - 1]));
+                millis(latencies.length == 0 ? 0 : latencies[latencies.length - 1]), failedAttempts.sum(), retried,
+                deadLetteredOnly);
         out.flush();
         return ok ? EXIT_OK : EXIT_FAILED;
     }

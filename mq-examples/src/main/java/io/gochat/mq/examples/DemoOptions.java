@@ -22,6 +22,8 @@ final class DemoOptions {
     static final String DEFAULT_TOPIC = "gochat.messages.upstream";
     /** The default on a real cluster, whose {@link #DEFAULT_TOPIC} may carry production traffic. */
     static final String EXTERNAL_DEFAULT_TOPIC = "gochat.demo.upstream";
+    /** {@code consumer.retry.maxAttempts} of the im-logic members under {@code --fail-rate}. */
+    static final int MAX_ATTEMPTS = 4;
 
     static final String USAGE = String.join("\n",
             "Usage: bin/demo [options]",
@@ -37,6 +39,9 @@ final class DemoOptions {
             "  --partitions N      partitions of the topic when it is created (default 6)",
             "  --concurrency N     callbacks each member runs at once, same user still in order",
             "                      (consumer.concurrency, 1-1024; default 1; on a real cluster set it in kafka.yaml)",
+            "  --fail-rate P       share of callback attempts that throw a transient error (0-0.9, default 0):",
+            "                      failed messages are retried (consumer.retry, " + MAX_ATTEMPTS + " attempts) and, after the",
+            "                      last, dead-lettered to <topic>.dlt; the summary counts both, and lost stays 0",
             "  --topic NAME        topic (default " + DEFAULT_TOPIC + "; on a real cluster "
                     + EXTERNAL_DEFAULT_TOPIC + ")",
             "  --transport NAME    kafka (default) or inmemory (no broker at all)",
@@ -66,6 +71,8 @@ final class DemoOptions {
     final int partitions;
     /** {@code consumer.concurrency} of the im-logic members. */
     final int concurrency;
+    /** {@code --fail-rate}: the share of callback attempts that throw a transient error; 0 for none. */
+    final double failRate;
     final String topic;
     final Mode mode;
     /** The transport to ask {@code Mq} for. */
@@ -76,12 +83,13 @@ final class DemoOptions {
     final String configOrigin;
     final boolean help;
 
-    private DemoOptions(int messages, int users, int partitions, int concurrency, String topic, Mode mode,
-                        String transport, Path configFile, String configOrigin, boolean help) {
+    private DemoOptions(int messages, int users, int partitions, int concurrency, double failRate, String topic,
+                        Mode mode, String transport, Path configFile, String configOrigin, boolean help) {
         this.messages = messages;
         this.users = users;
         this.partitions = partitions;
         this.concurrency = concurrency;
+        this.failRate = failRate;
         this.topic = topic;
         this.mode = mode;
         this.transport = transport;
@@ -100,6 +108,7 @@ final class DemoOptions {
         int users = 1000;
         int partitions = 6;
         int concurrency = 1;
+        double failRate = 0;
         String topic = null;
         String transport = null;
         Path config = null;
@@ -109,8 +118,8 @@ final class DemoOptions {
             switch (name) {
                 case "-h":
                 case "--help":
-                    return new DemoOptions(messages, users, partitions, concurrency, DEFAULT_TOPIC, Mode.EMBEDDED_KAFKA, "kafka",
-                            null, null, true);
+                    return new DemoOptions(messages, users, partitions, concurrency, failRate, DEFAULT_TOPIC,
+                            Mode.EMBEDDED_KAFKA, "kafka", null, null, true);
                 case "--messages":
                     messages = line.positive(100_000_000);
                     break;
@@ -122,6 +131,9 @@ final class DemoOptions {
                     break;
                 case "--concurrency":
                     concurrency = line.positive(io.gochat.mq.config.ConsumerConfig.MAX_CONCURRENCY);
+                    break;
+                case "--fail-rate":
+                    failRate = failRate(line.value());
                     break;
                 case "--topic":
                     topic = line.value();
@@ -153,7 +165,7 @@ final class DemoOptions {
             if (config != null) {
                 throw new UsageException("--config names a Kafka cluster; it cannot be combined with --transport inmemory");
             }
-            return new DemoOptions(messages, users, partitions, concurrency, topic != null ? topic : DEFAULT_TOPIC,
+            return new DemoOptions(messages, users, partitions, concurrency, failRate, topic != null ? topic : DEFAULT_TOPIC,
                     Mode.IN_MEMORY, "inmemory", null, null, false);
         }
         String origin = null;
@@ -174,11 +186,29 @@ final class DemoOptions {
                 throw new UsageException("--concurrency: a real cluster's consumers are configured by kafka.yaml;"
                         + " set consumer.concurrency there (configuration from " + origin + ")");
             }
-            return new DemoOptions(messages, users, partitions, concurrency,
+            if (failRate != 0) {
+                throw new UsageException("--fail-rate: a real cluster's retry and dead-letter topic are configured by"
+                        + " kafka.yaml (consumer.retry, consumer.deadLetter); not with configuration from " + origin);
+            }
+            return new DemoOptions(messages, users, partitions, concurrency, failRate,
                     topic != null ? topic : EXTERNAL_DEFAULT_TOPIC, Mode.EXTERNAL, "kafka", config, origin, false);
         }
-        return new DemoOptions(messages, users, partitions, concurrency, topic != null ? topic : DEFAULT_TOPIC,
+        return new DemoOptions(messages, users, partitions, concurrency, failRate, topic != null ? topic : DEFAULT_TOPIC,
                 Mode.EMBEDDED_KAFKA, "kafka", null, null, false);
+    }
+
+    private static double failRate(String text) {
+        double rate;
+        try {
+            rate = Double.parseDouble(text.trim());
+        } catch (NumberFormatException e) {
+            rate = Double.NaN;
+        }
+        if (!(rate >= 0 && rate <= 0.9)) {
+            throw new UsageException("--fail-rate: expected a share of callback attempts from 0 to 0.9, such as 0.1,"
+                    + " but was [" + text + "]");
+        }
+        return rate;
     }
 
     private static boolean notBlank(String s) {

@@ -140,6 +140,14 @@ final class PipelineTally {
         return firstFailure;
     }
 
+    /** Whether message {@code n} (in send order) has been received. */
+    boolean wasReceived(int n) {
+        int user = userOf(n);
+        synchronized (stripes[user % STRIPES]) {
+            return received[user].get(seqOf(n));
+        }
+    }
+
     long unique() {
         return unique.get();
     }

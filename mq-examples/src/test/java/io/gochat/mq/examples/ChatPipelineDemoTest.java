@@ -44,6 +44,47 @@ class ChatPipelineDemoTest {
     }
 
     @Test
+    @DisplayName("--fail-rate on the in-memory transport: failed attempts are retried, messages that fail every attempt"
+            + " are found in the dead-letter topic, nothing is lost and each user's messages stay in order")
+    void failRateInMemory() {
+        Run run = run(Map.of(), "--transport", "inmemory", "--messages", "4000", "--users", "40", "--concurrency", "8",
+                "--fail-rate", "0.5");
+
+        assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+        assertFailuresHandled(run, 4000);
+    }
+
+    @Test
+    @DisplayName("--fail-rate on the embedded Kafka broker at concurrency 1: retried, dead-lettered, none lost, in order")
+    void failRateOnKafka() {
+        Run run = run(Map.of(), "--messages", "2000", "--users", "50", "--partitions", "4", "--fail-rate", "0.5");
+
+        assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+        assertFailuresHandled(run, 2000);
+    }
+
+    /**
+     * At a fail rate of 0.5 and 4 attempts, about half the messages fail once and 1 in 16 fails
+     * every attempt: both counts are far from 0 for thousands of messages.
+     */
+    private static void assertFailuresHandled(Run run, int messages) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "demo_result=ok sent=(\\d+) received=(\\d+) lost=0 duplicates=\\d+ order_violations=0 .*"
+                        + " callback_failures=(\\d+) retried=(\\d+) dead_lettered=(\\d+)").matcher(run.out());
+        assertThat(m.find()).as(run.out()).isTrue();
+        long received = Long.parseLong(m.group(2));
+        long retried = Long.parseLong(m.group(4));
+        long deadLettered = Long.parseLong(m.group(5));
+        assertThat(Long.parseLong(m.group(1))).isEqualTo(messages);
+        assertThat(received + deadLettered).as("received + dead-lettered").isEqualTo(messages);
+        assertThat(retried).as("messages that succeeded after a failed attempt").isPositive();
+        assertThat(deadLettered).as("messages that failed every attempt").isPositive();
+        assertThat(Long.parseLong(m.group(3))).as("failed attempts").isGreaterThanOrEqualTo(retried + 4 * deadLettered);
+        assertThat(run.out()).containsPattern("(?m)^dead-lettered +[0-9,]+ messages failed 4 times, found in "
+                + "gochat.messages.upstream.dlt$");
+    }
+
+    @Test
     @DisplayName("on the embedded Kafka broker two group members receive everything, each user's messages in order")
     void embeddedKafkaRunIsClean() {
         Run run = run(Map.of(), "--messages", "3000", "--users", "100", "--partitions", "4");

@@ -45,6 +45,19 @@ class DemoOptionsTest {
     }
 
     @Test
+    @DisplayName("--fail-rate: 0 by default, a share from 0 to 0.9, refused on a real cluster")
+    void failRate() {
+        assertThat(DemoOptions.parse(new String[0], Map.of()).failRate).isZero();
+        assertThat(DemoOptions.parse(new String[] {"--fail-rate", "0.25"}, Map.of()).failRate).isEqualTo(0.25);
+        assertThatThrownBy(() -> DemoOptions.parse(new String[] {"--fail-rate", "1"}, Map.of()))
+                .hasMessage("--fail-rate: expected a share of callback attempts from 0 to 0.9, such as 0.1, but was [1]");
+        assertThatThrownBy(() -> DemoOptions.parse(new String[] {"--fail-rate", "ten"}, Map.of()))
+                .hasMessage("--fail-rate: expected a share of callback attempts from 0 to 0.9, such as 0.1, but was [ten]");
+        assertThatThrownBy(() -> DemoOptions.parse(new String[] {"--fail-rate", "0.1"}, Map.of("CONSUL_HTTP_ADDR", "127.0.0.1:8500")))
+                .hasMessageContaining("configured by kafka.yaml (consumer.retry, consumer.deadLetter)");
+    }
+
+    @Test
     @DisplayName("CONSUL_HTTP_ADDR in the environment points the demo at the coord config centre")
     void consulFromEnvironment() {
         DemoOptions o = DemoOptions.parse(new String[0], Map.of("CONSUL_HTTP_ADDR", "127.0.0.1:8500", "APP_ENV", "prod"));
