@@ -1,6 +1,8 @@
 package io.gochat.mq.spi;
 
 import io.gochat.mq.Message;
+import io.gochat.mq.MqConfigException;
+import io.gochat.mq.config.ConsumerConfig;
 
 import java.util.List;
 import java.util.Objects;
@@ -10,6 +12,9 @@ import java.util.Objects;
  * immediately, before anything is sent, with a message that names the argument.
  */
 public final class ApiPreconditions {
+    /** The longest topic name Kafka accepts. */
+    private static final int MAX_TOPIC_LENGTH = 249;
+
     private ApiPreconditions() {
     }
 
@@ -43,6 +48,34 @@ public final class ApiPreconditions {
             }
         }
         return List.copyOf(new java.util.LinkedHashSet<>(topics));
+    }
+
+    /**
+     * For {@code subscribe} with the consumer's configuration: as
+     * {@link #checkSubscribe(List, Object)}, and the dead-letter topic of each topic is a topic
+     * name Kafka accepts (at most 249 characters) and none of the subscribed topics, whose dead
+     * letters would come back to the same callback.
+     *
+     * @throws MqConfigException naming {@code consumer.deadLetter.topic}
+     */
+    public static List<String> checkSubscribe(List<String> topics, Object callback, ConsumerConfig config) {
+        List<String> checked = checkSubscribe(topics, callback);
+        for (String topic : checked) {
+            String deadLetters = config.deadLetterTopicFor(topic);
+            if (deadLetters == null) {
+                continue;
+            }
+            if (deadLetters.length() > MAX_TOPIC_LENGTH) {
+                throw new MqConfigException("consumer.deadLetter.topic: expected at most " + MAX_TOPIC_LENGTH
+                        + " characters for topic " + topic + " but was [" + deadLetters + "] (" + deadLetters.length() + ")");
+            }
+            if (checked.contains(deadLetters)) {
+                throw new MqConfigException("consumer.deadLetter.topic: expected a topic this consumer does not subscribe to,"
+                        + " but for topic " + topic + " it is [" + deadLetters + "], subscribed too: its dead letters would"
+                        + " be consumed again (write e.g. {topic}.dlt)");
+            }
+        }
+        return checked;
     }
 
     /** For {@code createTopic}. */

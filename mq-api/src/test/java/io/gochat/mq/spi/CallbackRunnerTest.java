@@ -220,9 +220,20 @@ class CallbackRunnerTest {
     }
 
     @Test
-    @DisplayName("subscribe arguments: topics are de-duplicated, bad ones named")
+    @DisplayName("subscribe arguments: topics are de-duplicated, bad ones named, a dead-letter topic that is subscribed or too long refused")
     void preconditions() {
         assertThat(ApiPreconditions.checkSubscribe(java.util.List.of("a", "b", "a"), (Object) "cb")).containsExactly("a", "b");
+        io.gochat.mq.config.ConsumerConfig loop = io.gochat.mq.config.MqConfig.builder()
+                .consumer(c -> c.deadLetterTopic("dead")).build().consumer();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ApiPreconditions.checkSubscribe(java.util.List.of("a", "dead"),
+                        "cb", loop))
+                .hasMessage("consumer.deadLetter.topic: expected a topic this consumer does not subscribe to, but for topic a"
+                        + " it is [dead], subscribed too: its dead letters would be consumed again (write e.g. {topic}.dlt)");
+        io.gochat.mq.config.ConsumerConfig tooLong = io.gochat.mq.config.MqConfig.builder()
+                .consumer(c -> c.deadLetterTopic("{topic}." + "x".repeat(246))).build().consumer();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ApiPreconditions.checkSubscribe(java.util.List.of("abc"),
+                        "cb", tooLong))
+                .hasMessageStartingWith("consumer.deadLetter.topic: expected at most 249 characters for topic abc but was [abc.xxx");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ApiPreconditions.checkSubscribe(java.util.List.of("a", " "), "cb"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("topics[1] must not be blank");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ApiPreconditions.checkCreateTopic("t", 0, 1))

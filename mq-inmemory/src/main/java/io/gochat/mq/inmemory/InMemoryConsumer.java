@@ -108,7 +108,7 @@ final class InMemoryConsumer implements Consumer {
      */
     @Override
     public void subscribe(List<String> topics, ConsumeCallback callback) {
-        List<String> names = ApiPreconditions.checkSubscribe(topics, callback);
+        List<String> names = ApiPreconditions.checkSubscribe(topics, callback, settings);
         synchronized (this) {
             if (state == State.CLOSED) {
                 throw new IllegalStateException("Consumer " + memberId + " of group " + group.id()

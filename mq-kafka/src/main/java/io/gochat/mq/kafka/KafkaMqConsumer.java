@@ -122,7 +122,7 @@ final class KafkaMqConsumer implements Consumer {
 
     @Override
     public void subscribe(List<String> topics, ConsumeCallback callback) {
-        List<String> names = ApiPreconditions.checkSubscribe(topics, callback);
+        List<String> names = ApiPreconditions.checkSubscribe(topics, callback, settings);
         if (!state.compareAndSet(State.NEW, State.RUNNING)) {
             throw new IllegalStateException(state.get() == State.CLOSED
                     ? "subscribe after close(): create a new consumer for group " + groupId

@@ -104,7 +104,7 @@ final class ToyConsumer implements Consumer {
 
     @Override
     public void subscribe(List<String> requested, ConsumeCallback callback) {
-        List<String> checked = ToyTransport.check(faults, () -> ApiPreconditions.checkSubscribe(requested, callback));
+        List<String> checked = ToyTransport.check(faults, () -> ApiPreconditions.checkSubscribe(requested, callback, spec.config().consumer()));
         broker.lock.lock();
         try {
             if (subscribed || closeRequested) {
