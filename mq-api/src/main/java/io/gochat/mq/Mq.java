@@ -1,6 +1,7 @@
 package io.gochat.mq;
 
 import io.gochat.mq.config.MqConfig;
+import io.gochat.mq.observe.MqObserver;
 import io.gochat.mq.spi.ClientSpec;
 import io.gochat.mq.spi.ConfigLoader;
 import io.gochat.mq.spi.TransportProvider;
@@ -8,9 +9,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
 
 /**
  * Creates producers, consumers and admin clients by service name. The entry point.
@@ -91,12 +95,14 @@ public final class Mq {
         Logger logger = null;
         MqConfig config = null;
         String transport = null;
+        List<MqObserver> observers = new ArrayList<>(Found.OBSERVERS);
         for (Option option : options) {
             Objects.requireNonNull(option, "options must not contain null");
             switch (option.kind) {
                 case LOGGER: logger = (Logger) option.value; break;
                 case CONFIG: config = (MqConfig) option.value; break;
                 case TRANSPORT: transport = (String) option.value; break;
+                case OBSERVER: observers.add((MqObserver) option.value); break;
                 default: throw new AssertionError(option.kind);
             }
         }
@@ -113,7 +119,7 @@ public final class Mq {
         }
         TransportProvider provider = transports.choose(transport, config);
         provider.validate(config, serviceName);
-        ClientSpec spec = ClientSpec.of(serviceName, groupId, config, logger);
+        ClientSpec spec = ClientSpec.of(serviceName, groupId, config, logger).withObservers(provider.name(), observers);
         T client = factory.create(provider, spec);
         (logger != null ? logger : LOG).atInfo()
                 .setMessage("mq client created")
@@ -169,5 +175,27 @@ public final class Mq {
     /** The providers of this library's class loader, found on first use and kept, as SLF4J finds its binding. */
     private static final class Found {
         static final Transports TRANSPORTS = Transports.load(Mq.class.getClassLoader());
+        static final List<MqObserver> OBSERVERS = observers();
+
+        /** The observers on the class path; one that cannot be loaded is logged and left out. */
+        private static List<MqObserver> observers() {
+            List<MqObserver> found = new ArrayList<>();
+            Iterator<MqObserver> it = ServiceLoader.load(MqObserver.class, Mq.class.getClassLoader()).iterator();
+            while (true) {
+                try {
+                    if (!it.hasNext()) {
+                        break;
+                    }
+                    MqObserver observer = it.next();
+                    found.add(observer);
+                    LOG.atInfo().setMessage("observer found on the class path")
+                            .addKeyValue("observer", observer.getClass().getName()).log();
+                } catch (ServiceConfigurationError e) {
+                    LOG.atWarn().setMessage("an observer on the class path could not be loaded; left out")
+                            .addKeyValue("error", e.getMessage()).log();
+                }
+            }
+            return List.copyOf(found);
+        }
     }
 }

@@ -10,7 +10,7 @@ import java.util.Objects;
  * When the same kind is given twice, the last one wins. Immutable.
  */
 public final class Option {
-    enum Kind { LOGGER, CONFIG, TRANSPORT }
+    enum Kind { LOGGER, CONFIG, TRANSPORT, OBSERVER }
 
     final Kind kind;
     final Object value;
@@ -41,6 +41,15 @@ public final class Option {
             throw new IllegalArgumentException("transport name must not be blank");
         }
         return new Option(Kind.TRANSPORT, name.trim());
+    }
+
+    /**
+     * Adds an observer of the client (metrics, tracing, health; see {@link io.gochat.mq.observe}).
+     * Unlike the other options, every one given counts, after those found by
+     * {@link java.util.ServiceLoader}.
+     */
+    public static Option withObserver(io.gochat.mq.observe.MqObserver observer) {
+        return new Option(Kind.OBSERVER, Objects.requireNonNull(observer, "observer must not be null"));
     }
 
     @Override

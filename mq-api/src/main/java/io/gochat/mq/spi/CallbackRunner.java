@@ -3,6 +3,8 @@ package io.gochat.mq.spi;
 import io.gochat.mq.ConsumeCallback;
 import io.gochat.mq.Message;
 import io.gochat.mq.SendCallback;
+import io.gochat.mq.observe.ClientObserver;
+import io.gochat.mq.observe.ConsumeObservation;
 import org.slf4j.Logger;
 
 /**
@@ -95,16 +97,27 @@ public final class CallbackRunner {
         private final ConsumeCallback callback;
         private final Logger logger;
         private final TraceContext.Scope outer;
+        private final ClientObserver observer;
 
-        private ConsumeLoop(ConsumeCallback callback, Logger logger) {
+        private ConsumeLoop(ConsumeCallback callback, Logger logger, ClientObserver observer) {
             this.callback = callback;
             this.logger = logger;
+            this.observer = observer;
             this.outer = TraceContext.clear();
         }
 
         /** Starts a loop on the calling thread; close it on the same thread. */
         public static ConsumeLoop start(ConsumeCallback callback, Logger logger) {
-            return new ConsumeLoop(callback, logger);
+            return new ConsumeLoop(callback, logger, ClientObserver.NONE);
+        }
+
+        /**
+         * Starts a loop on the calling thread whose callbacks {@code observer} sees
+         * ({@link ClientObserver#consumeStarted}, then the observation's completion, with the
+         * message's trace id in the MDC); close it on the same thread.
+         */
+        public static ConsumeLoop start(ConsumeCallback callback, Logger logger, ClientObserver observer) {
+            return new ConsumeLoop(callback, logger, observer);
         }
 
         /**
@@ -114,19 +127,37 @@ public final class CallbackRunner {
          */
         public boolean consume(Message message) {
             try (TraceContext.Scope ignored = TraceContext.openCleared(message)) {
-                return handle(callback, message, logger);
+                if (observer == ClientObserver.NONE) {
+                    return handle(callback, message, logger);
+                }
+                Throwable e = observed(message, 1);
+                if (e != null) {
+                    logFailure(message, e, logger);
+                }
+                return e == null;
             }
+        }
+
+        /** Runs the callback between the observer's start and completion; returns what it threw. */
+        private Throwable observed(Message message, int attempt) {
+            ConsumeObservation observation = observer.consumeStarted(message, attempt);
+            Throwable e = CallbackRunner.attempt(callback, message);
+            observation.completed(e == null ? ConsumeObservation.Outcome.SUCCESS
+                    : Thread.currentThread().isInterrupted() ? ConsumeObservation.Outcome.CANCELLED
+                    : ConsumeObservation.Outcome.FAILURE, e);
+            return e;
         }
 
         /**
          * Runs the callback for {@code message} with its trace id in the MDC, and logs nothing:
          * the caller decides what a failure means (a retry, a dead letter).
          *
+         * @param attempt 1 for the first call of the callback for {@code message}, 2 for the first retry
          * @return what the callback threw, or {@code null} if it returned normally
          */
-        public Throwable attempt(Message message) {
+        public Throwable attempt(Message message, int attempt) {
             try (TraceContext.Scope ignored = TraceContext.openCleared(message)) {
-                return CallbackRunner.attempt(callback, message);
+                return observed(message, attempt);
             }
         }
 

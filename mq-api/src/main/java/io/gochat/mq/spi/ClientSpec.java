@@ -1,9 +1,13 @@
 package io.gochat.mq.spi;
 
 import io.gochat.mq.config.MqConfig;
+import io.gochat.mq.observe.ClientInfo;
+import io.gochat.mq.observe.ClientObserver;
+import io.gochat.mq.observe.MqObserver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -15,12 +19,17 @@ public final class ClientSpec {
     private final String groupId;
     private final MqConfig config;
     private final Logger logger;
+    private final String transport;
+    private final List<MqObserver> observers;
 
-    private ClientSpec(String serviceName, String groupId, MqConfig config, Logger logger) {
+    private ClientSpec(String serviceName, String groupId, MqConfig config, Logger logger, String transport,
+                       List<MqObserver> observers) {
         this.serviceName = serviceName;
         this.groupId = groupId;
         this.config = config;
         this.logger = logger;
+        this.transport = transport;
+        this.observers = observers;
     }
 
     /**
@@ -29,7 +38,39 @@ public final class ClientSpec {
      */
     public static ClientSpec of(String serviceName, String groupId, MqConfig config, Logger logger) {
         return new ClientSpec(Objects.requireNonNull(serviceName, "serviceName"), groupId,
-                Objects.requireNonNull(config, "config"), logger);
+                Objects.requireNonNull(config, "config"), logger, "unknown", List.of());
+    }
+
+    /** This spec with the observers of the client, for the transport named {@code transport}. */
+    public ClientSpec withObservers(String transport, List<MqObserver> observers) {
+        return new ClientSpec(serviceName, groupId, config, logger, Objects.requireNonNull(transport, "transport"),
+                List.copyOf(observers));
+    }
+
+    /** The observers of the client, as given (unguarded: call them through {@link #observer}). */
+    public List<MqObserver> observers() {
+        return observers;
+    }
+
+    /**
+     * The spec of a producer that the consumer of this spec creates (for its dead letters): the
+     * same service, configuration, logger and observers, no group.
+     */
+    public ClientSpec forProducer() {
+        return new ClientSpec(serviceName, null, config, logger, transport, observers);
+    }
+
+    /**
+     * What observes the client the transport creates now: {@link ClientObserver#NONE} without
+     * observers. Call once per client, after creating {@code transportClient} (its own client, or
+     * {@code null}); failures of observers are logged to {@link #logger(String) logger(component)}.
+     */
+    public ClientObserver observer(ClientInfo.Kind kind, String component, Object transportClient) {
+        if (observers.isEmpty()) {
+            return ClientObserver.NONE;
+        }
+        return Observers.forClient(observers, new ClientInfo(kind, serviceName, clientId(), groupId, transport,
+                transportClient), logger(component));
     }
 
     public String serviceName() {

@@ -105,6 +105,11 @@ final class FailureHandling implements AutoCloseable {
         producer().sendSync(letter);
     }
 
+    /** Where {@code failed}'s dead letter goes. */
+    String deadLetterTopic(Message failed) {
+        return config.deadLetterTopicFor(failed.topic());
+    }
+
     private synchronized Producer producer() {
         if (closed) {
             throw new IllegalStateException("consumer closing: dead letter not sent");

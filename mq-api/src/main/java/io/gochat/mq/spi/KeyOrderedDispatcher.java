@@ -5,6 +5,7 @@ import io.gochat.mq.Message;
 import io.gochat.mq.Producer;
 import io.gochat.mq.config.ConsumerConfig;
 import io.gochat.mq.internal.MessageAccess;
+import io.gochat.mq.observe.ClientObserver;
 import org.slf4j.Logger;
 
 import java.time.Duration;
@@ -101,6 +102,8 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
     private final Logger log;
     /** What a failed callback leads to, or {@code null} for the seed's rule (logged, processed). */
     private final FailureHandling failures;
+    /** Sees the callbacks, retries and dead letters. */
+    private final ClientObserver observer;
     /** At {@code concurrency: 1}: one lane per partition, so a partition keeps its order through retries. */
     private final boolean partitionLanes;
     private final Progress<P> progress;
@@ -120,9 +123,10 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
     private Partition lastPartition;
 
     private KeyOrderedDispatcher(ConsumeCallback callback, ConsumerConfig config, String name, String group, Logger log,
-                                 Progress<P> progress, Supplier<Producer> deadLetters) {
+                                 Progress<P> progress, Supplier<Producer> deadLetters, ClientObserver observer) {
         this.callback = callback;
         this.log = log;
+        this.observer = observer;
         this.failures = config.handlesFailures() ? new FailureHandling(config, name, group, log, deadLetters) : null;
         this.partitionLanes = config.concurrency() == 1;
         this.progress = progress;
@@ -145,7 +149,7 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
                                                     Logger log, Progress<P> progress) {
         return start(callback, config, name, "", log, progress, () -> {
             throw new IllegalStateException("this transport gave its dispatcher no producer for dead letters");
-        });
+        }, ClientObserver.NONE);
     }
 
     /**
@@ -156,11 +160,12 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
      * @param group the consumer group, written into dead letters
      * @param deadLetters creates the producer for dead letters (the transport's own), at the first
      *                    one; the dispatcher closes it when it finishes
+     * @param observer    sees each callback run (on its worker), each retry and each dead letter
      */
     public static <P> KeyOrderedDispatcher<P> start(ConsumeCallback callback, ConsumerConfig config, String name,
                                                     String group, Logger log, Progress<P> progress,
-                                                    Supplier<Producer> deadLetters) {
-        return new KeyOrderedDispatcher<>(callback, config, name, group, log, progress, deadLetters);
+                                                    Supplier<Producer> deadLetters, ClientObserver observer) {
+        return new KeyOrderedDispatcher<>(callback, config, name, group, log, progress, deadLetters, observer);
     }
 
     /**
@@ -738,7 +743,7 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
         worker.busy = true;
         try {
             if (entry.deadLetterFailures == 0) {
-                Throwable failure = callbacks.attempt(entry.message);
+                Throwable failure = callbacks.attempt(entry.message, entry.attempts + 1);
                 if (Thread.interrupted()) {
                     // as on the poll thread: nothing more starts; a failure is a cancellation, not processed
                     cancelled = true;
@@ -758,6 +763,7 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
                 if (next == FailureHandling.Next.RETRY) {
                     long delay = failures.backoffNanos(entry.attempts);
                     failures.logRetry(entry.message, failure, entry.attempts, delay);
+                    observer.retryScheduled(entry.message, entry.attempts, delay, failure);
                     lane.waitFor(entry, delay);
                     return false;
                 }
@@ -782,6 +788,7 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
                 return false;
             }
             failures.logDeadLettered(entry.message, entry.failure, entry.attempts);
+            observer.deadLettered(entry.message, failures.deadLetterTopic(entry.message), entry.attempts, entry.failure);
             entry.outcome = DONE;
             return true;
         } finally {
@@ -891,7 +898,7 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
         }
 
         void run(Worker worker) {
-            try (CallbackRunner.ConsumeLoop callbacks = CallbackRunner.ConsumeLoop.start(callback, log)) {
+            try (CallbackRunner.ConsumeLoop callbacks = CallbackRunner.ConsumeLoop.start(callback, log, observer)) {
                 while (true) {
                     Lane lane = next(worker);
                     if (lane != null) {

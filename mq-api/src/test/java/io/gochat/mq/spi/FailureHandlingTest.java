@@ -77,7 +77,7 @@ class FailureHandlingTest {
         ConsumerConfig config = MqConfig.builder().consumer(c -> settings.apply(c)).build().consumer();
         dispatcher = KeyOrderedDispatcher.start(callback, config, "test-client", "group-1", log,
                 (partition, next) -> reported.computeIfAbsent(partition, p -> new ArrayList<>()).add(next),
-                () -> deadLetters);
+                () -> deadLetters, io.gochat.mq.observe.ClientObserver.NONE);
     }
 
     private static Message message(String partition, long offset, String key) {

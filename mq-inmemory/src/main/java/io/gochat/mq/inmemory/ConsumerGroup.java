@@ -152,6 +152,7 @@ final class ConsumerGroup {
         }
         committed.put(claim.log, claim.position);
         claim.committed = claim.position;
+        member.committed(claim);
     }
 
     /** A clean leave: commits, releases every partition, removes the member and rebalances. */

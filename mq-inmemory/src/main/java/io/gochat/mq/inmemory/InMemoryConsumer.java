@@ -4,6 +4,9 @@ import io.gochat.mq.ConsumeCallback;
 import io.gochat.mq.Consumer;
 import io.gochat.mq.Message;
 import io.gochat.mq.config.ConsumerConfig;
+import io.gochat.mq.observe.ClientInfo;
+import io.gochat.mq.observe.ClientObserver;
+import io.gochat.mq.observe.Partition;
 import io.gochat.mq.spi.ApiPreconditions;
 import io.gochat.mq.spi.CallbackRunner;
 import io.gochat.mq.spi.ClientSpec;
@@ -85,6 +88,10 @@ final class InMemoryConsumer implements Consumer {
 
     /** What this consumer was created with: its dead letters go through a producer made from it. */
     private final ClientSpec spec;
+    /** Sees callbacks, commits, partition changes; {@link ClientObserver#NONE} without observers. */
+    private final ClientObserver observer;
+    /** Subscribe thread only: the partitions paused at their window, as the observer was told. */
+    private final Set<PartitionClaim> paused = Collections.newSetFromMap(new IdentityHashMap<>());
 
     InMemoryConsumer(InMemoryBroker broker, ClientSpec spec) {
         this.broker = broker;
@@ -96,6 +103,7 @@ final class InMemoryConsumer implements Consumer {
         this.closeWaitMs = spec.config().consumer().sessionTimeoutMs();
         this.settings = spec.config().consumer();
         this.spec = spec;
+        this.observer = spec.observer(ClientInfo.Kind.CONSUMER, "consumer", null);
     }
 
     /**
@@ -130,10 +138,11 @@ final class InMemoryConsumer implements Consumer {
             broker.register(this);
             group.join(this, subscription);
             joined = true;
+            observer.subscribed(names);
             if (KeyOrderedDispatcher.needed(settings)) {
                 runParallel(callback);
             } else {
-                try (CallbackRunner.ConsumeLoop callbacks = CallbackRunner.ConsumeLoop.start(callback, log)) {
+                try (CallbackRunner.ConsumeLoop callbacks = CallbackRunner.ConsumeLoop.start(callback, log, observer)) {
                     run(callbacks);
                 }
             }
@@ -150,6 +159,7 @@ final class InMemoryConsumer implements Consumer {
         Thread self = Thread.currentThread();
         loop:
         while (true) {
+            observer.polled();
             if (attention && stopAfterEvents(() -> group.sync(this))) {
                 break;
             }
@@ -200,7 +210,7 @@ final class InMemoryConsumer implements Consumer {
      */
     private void runParallel(ConsumeCallback callback) {
         KeyOrderedDispatcher<PartitionClaim> parallel = KeyOrderedDispatcher.start(callback, settings, memberId,
-                group.id(), log, (claim, next) -> claim.position = next, () -> new InMemoryProducer(broker, spec));
+                group.id(), log, (claim, next) -> claim.position = next, () -> new InMemoryProducer(broker, spec.forProducer()), observer);
         dispatcher = parallel;
         Duration bound = Duration.ofMillis(closeWaitMs / 2);
         boolean interrupted = false;
@@ -211,6 +221,7 @@ final class InMemoryConsumer implements Consumer {
             long nextCommit = System.nanoTime() + commitIntervalNanos;
             Thread self = Thread.currentThread();
             while (true) {
+                observer.polled();
                 if (attention && stopAfterEvents(() -> sync(parallel, bound))) {
                     break;
                 }
@@ -223,7 +234,11 @@ final class InMemoryConsumer implements Consumer {
                 }
                 boolean fetched = false;
                 for (PartitionClaim claim : claims) {
-                    if (parallel.isFull(claim)) {
+                    boolean full = parallel.isFull(claim);
+                    if (observer != ClientObserver.NONE && full != paused.contains(claim)) {
+                        observePause(claim, full);
+                    }
+                    if (full) {
                         continue;
                     }
                     int n = claim.log.fetch(claim.fetched, data, positions, timestamps);
@@ -374,6 +389,26 @@ final class InMemoryConsumer implements Consumer {
         claim.fetched = resetTo;
     }
 
+    /** Tells the observer that {@code claim} was paused at its window, or resumed. */
+    private void observePause(PartitionClaim claim, boolean full) {
+        if (full) {
+            paused.add(claim);
+        } else {
+            paused.remove(claim);
+        }
+        observer.partitions(full ? ClientObserver.PartitionChange.PAUSED : ClientObserver.PartitionChange.RESUMED,
+                List.of(partition(claim)));
+    }
+
+    private static Partition partition(PartitionClaim claim) {
+        return new Partition(claim.log.topic(), claim.log.partition());
+    }
+
+    /** Called by the group, under its lock, after it committed {@code claim}. */
+    void committed(PartitionClaim claim) {
+        observer.committed(partition(claim), claim.committed, claim.log.endOffset());
+    }
+
     private void finish(boolean joined) {
         try {
             if (crashed) {
@@ -387,6 +422,11 @@ final class InMemoryConsumer implements Consumer {
             synchronized (this) {
                 state = State.CLOSED;
             }
+            if (observer != ClientObserver.NONE && claims.length > 0) {
+                observer.partitions(crashed || brokerClosed ? ClientObserver.PartitionChange.LOST
+                        : ClientObserver.PartitionChange.REVOKED, Arrays.stream(claims).map(InMemoryConsumer::partition).toList());
+            }
+            observer.closed();
             finished.countDown();
         }
     }
@@ -405,6 +445,7 @@ final class InMemoryConsumer implements Consumer {
         synchronized (this) {
             if (state == State.NEW) {
                 state = State.CLOSED;
+                observer.closed();
                 return;
             }
             if (state == State.CLOSED) {
@@ -494,7 +535,26 @@ final class InMemoryConsumer implements Consumer {
         return claims;
     }
 
+    /** The group hands this member its partitions; the observer hears what came and what went. */
     void claims(PartitionClaim[] claims) {
+        if (observer != ClientObserver.NONE) {
+            Set<PartitionClaim> before = Collections.newSetFromMap(new IdentityHashMap<>());
+            before.addAll(Arrays.asList(this.claims));
+            List<Partition> assigned = new ArrayList<>();
+            for (PartitionClaim claim : claims) {
+                if (!before.remove(claim)) {
+                    assigned.add(partition(claim));
+                }
+            }
+            if (!before.isEmpty()) {
+                observer.partitions(crashed ? ClientObserver.PartitionChange.LOST : ClientObserver.PartitionChange.REVOKED,
+                        before.stream().map(InMemoryConsumer::partition).toList());
+                paused.removeAll(before);
+            }
+            if (!assigned.isEmpty()) {
+                observer.partitions(ClientObserver.PartitionChange.ASSIGNED, assigned);
+            }
+        }
         this.claims = claims;
     }
 

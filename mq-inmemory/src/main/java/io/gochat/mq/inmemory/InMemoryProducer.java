@@ -5,12 +5,16 @@ import io.gochat.mq.MqClosedException;
 import io.gochat.mq.MqException;
 import io.gochat.mq.Producer;
 import io.gochat.mq.SendCallback;
+import io.gochat.mq.observe.ClientInfo;
+import io.gochat.mq.observe.ClientObserver;
+import io.gochat.mq.observe.SendObservation;
 import io.gochat.mq.spi.ApiPreconditions;
 import io.gochat.mq.spi.CallbackRunner;
 import io.gochat.mq.spi.ClientSpec;
 import io.gochat.mq.spi.TraceContext;
 import org.slf4j.Logger;
 
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
@@ -35,12 +39,14 @@ final class InMemoryProducer implements Producer {
     /** Sends that entered and have not yet called their callback. */
     private final LongAdder inFlight = new LongAdder();
     private volatile boolean closed;
+    private final ClientObserver observer;
 
     InMemoryProducer(InMemoryBroker broker, ClientSpec spec) {
         this.broker = broker;
         this.clientId = spec.clientId();
         this.log = spec.logger("producer");
         this.closeTimeoutMs = spec.config().producer().closeTimeoutMs();
+        this.observer = spec.observer(ClientInfo.Kind.PRODUCER, "producer", null);
     }
 
     /**
@@ -53,10 +59,14 @@ final class InMemoryProducer implements Producer {
     @Override
     public void send(Message message, SendCallback callback) {
         ApiPreconditions.checkSend(message, callback);
-        Message traced = TraceContext.inject(message); // also for the callback's log line: the trace id as sent
+        SendObservation observation = observer.sendStarted(message);
+        // also for the callback's log line: the trace id as sent
+        Message traced = withHeaders(TraceContext.inject(message), observation);
         inFlight.increment();
         try {
-            CallbackRunner.complete(callback, deliver(traced), traced, log);
+            MqException error = deliver(traced);
+            observation.completed(error);
+            CallbackRunner.complete(callback, error, traced, log);
         } finally {
             inFlight.decrement();
         }
@@ -65,16 +75,27 @@ final class InMemoryProducer implements Producer {
     @Override
     public void sendSync(Message message) {
         ApiPreconditions.checkSendSync(message);
+        SendObservation observation = observer.sendStarted(message);
         inFlight.increment();
         MqException error;
         try {
-            error = deliver(TraceContext.inject(message));
+            error = deliver(withHeaders(TraceContext.inject(message), observation));
+            observation.completed(error);
         } finally {
             inFlight.decrement();
         }
         if (error != null) {
             throw error;
         }
+    }
+
+    /** {@code message} with the headers the observation adds, replacing those of the same name. */
+    private static Message withHeaders(Message message, SendObservation observation) {
+        if (observation == SendObservation.NONE) {
+            return message;
+        }
+        Map<String, byte[]> headers = observation.headers();
+        return headers == null || headers.isEmpty() ? message : message.toBuilder().headers(headers).build();
     }
 
     /**
@@ -126,6 +147,7 @@ final class InMemoryProducer implements Producer {
             LockSupport.parkNanos(this, Math.min(left, MAX_CLOSE_PARK_NANOS));
         }
         if (first) {
+            observer.closed();
             log.atInfo().setMessage("producer closed").addKeyValue("clientId", clientId)
                     .addKeyValue("broker", broker.name()).log();
         }

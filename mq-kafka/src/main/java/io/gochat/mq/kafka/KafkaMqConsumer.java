@@ -4,12 +4,14 @@ import io.gochat.mq.ConsumeCallback;
 import io.gochat.mq.Consumer;
 import io.gochat.mq.MqException;
 import io.gochat.mq.Producer;
+import io.gochat.mq.observe.ClientInfo;
+import io.gochat.mq.observe.ClientObserver;
+import io.gochat.mq.observe.Partition;
 import io.gochat.mq.spi.ApiPreconditions;
 import io.gochat.mq.spi.CallbackRunner;
 import io.gochat.mq.spi.ClientSpec;
 import io.gochat.mq.spi.KeyOrderedDispatcher;
 import io.gochat.mq.config.ConsumerConfig;
-import io.gochat.mq.config.MqConfig;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -88,8 +90,10 @@ final class KafkaMqConsumer implements Consumer {
     private final Duration apiTimeout;
     private final Duration intervalCommitTimeout;
     private final ConsumerConfig settings;
-    private final String serviceName;
-    private final MqConfig config;
+    /** Sees callbacks, commits, partition changes; {@link ClientObserver#NONE} (compared, to skip work) without observers. */
+    private final ClientObserver observer;
+    /** What this consumer was created with: its dead-letter producer is made from it. */
+    private final ClientSpec spec;
     /** How long revoked partitions' callbacks, and those in hand on close, may take to finish. */
     private final Duration callbackBound;
     /** The dispatcher of a parallel subscribe; read by close() to tell a worker thread. */
@@ -113,8 +117,8 @@ final class KafkaMqConsumer implements Consumer {
         // a broker that is away must not hold the loop for the whole API timeout at every interval
         this.intervalCommitTimeout = Duration.ofMillis(Math.min(apiTimeout.toMillis(), Math.max(5_000, commitIntervalMs)));
         this.settings = spec.config().consumer();
-        this.serviceName = spec.serviceName();
-        this.config = spec.config();
+        this.observer = spec.observer(ClientInfo.Kind.CONSUMER, "consumer", consumer);
+        this.spec = spec;
         // shorter than max.poll.interval.ms: a revocation waits inside poll()
         int maxPollInterval = KafkaProperties.intProperty(kafka.properties(), "max.poll.interval.ms", 300_000);
         this.callbackBound = Duration.ofMillis(Math.min(maxPollInterval / 2, apiTimeout.toMillis()));
@@ -133,12 +137,13 @@ final class KafkaMqConsumer implements Consumer {
                 intervalCommitTimeout, apiTimeout, stop::get, System::nanoTime, log, groupId);
         if (KeyOrderedDispatcher.needed(settings)) {
             parallel = KeyOrderedDispatcher.start(callback, settings, kafka.id(), groupId, log,
-                    (tp, next) -> commits.processed(tp, new OffsetAndMetadata(next)), this::deadLetterProducer);
+                    (tp, next) -> commits.processed(tp, new OffsetAndMetadata(next)), this::deadLetterProducer, observer);
         }
         MqException fatal = null;
         boolean interrupted = false;
         try {
             consumer.subscribe(names, new RebalanceListener(commits));
+            observer.subscribed(names);
             log.atInfo().setMessage("consumer subscribed")
                     .addKeyValue("clientId", kafka.id()).addKeyValue("group", groupId).addKeyValue("topics", names).log();
             fatal = pollLoop(callback, commits);
@@ -165,9 +170,9 @@ final class KafkaMqConsumer implements Consumer {
         }
     }
 
-    /** The producer for dead letters: the service's own producer configuration, this consumer's logger. */
+    /** The producer for dead letters: the service's own producer configuration, logger and observers. */
     private Producer deadLetterProducer() {
-        return new KafkaMqProducer(ClientSpec.of(serviceName, null, config, log));
+        return new KafkaMqProducer(spec.forProducer());
     }
 
     /** Runs until close, crash, an interrupt or an unrecoverable error, which it returns. */
@@ -176,7 +181,7 @@ final class KafkaMqConsumer implements Consumer {
         if (dispatcher != null) {
             return pollLoop(() -> pollParallel(dispatcher, commits));
         }
-        try (CallbackRunner.ConsumeLoop callbacks = CallbackRunner.ConsumeLoop.start(callback, log)) {
+        try (CallbackRunner.ConsumeLoop callbacks = CallbackRunner.ConsumeLoop.start(callback, log, observer)) {
             RecordDispatcher records = new RecordDispatcher(callbacks, commits::processed, this::stopRequested);
             return pollLoop(() -> {
                 if (!records.dispatch(consumer.poll(pollTimeout))) {
@@ -203,6 +208,12 @@ final class KafkaMqConsumer implements Consumer {
             consumer.resume(resume);
             full.retainAll(consumer.assignment());
             consumer.pause(full);
+            if (observer != ClientObserver.NONE) {
+                observe(ClientObserver.PartitionChange.RESUMED, resume);
+                Set<TopicPartition> newlyPaused = new HashSet<>(full);
+                newlyPaused.removeAll(paused);
+                observe(ClientObserver.PartitionChange.PAUSED, newlyPaused);
+            }
         }
         // a full partition resumes after a commit: poll briefly so that the loop gets there soon
         ConsumerRecords<byte[], byte[]> records = consumer.poll(full.isEmpty() ? pollTimeout : WINDOW_POLL);
@@ -223,6 +234,7 @@ final class KafkaMqConsumer implements Consumer {
     /** Runs {@code round} until it returns false, close, crash, an interrupt or an unrecoverable error (returned). */
     private MqException pollLoop(BooleanSupplier round) {
         while (!stopRequested() && !Thread.currentThread().isInterrupted()) {
+            observer.polled();
             try {
                 if (!round.getAsBoolean()) {
                     return null;
@@ -262,10 +274,36 @@ final class KafkaMqConsumer implements Consumer {
         return attempt;
     }
 
+    /**
+     * Where {@code tp} ends as this consumer last saw it (its position plus its lag from the last
+     * fetch), or -1 when it does not know; never blocks.
+     */
+    private long logEnd(TopicPartition tp) {
+        try {
+            java.util.OptionalLong lag = consumer.currentLag(tp);
+            return lag.isPresent() ? consumer.position(tp, Duration.ZERO) + lag.getAsLong() : -1;
+        } catch (RuntimeException e) {
+            return -1; // not assigned any more, or no position yet
+        }
+    }
+
+    private static Partition partition(TopicPartition tp) {
+        return new Partition(tp.topic(), tp.partition());
+    }
+
+    private void observe(ClientObserver.PartitionChange change, Collection<TopicPartition> partitions) {
+        if (observer != ClientObserver.NONE && !partitions.isEmpty()) {
+            observer.partitions(change, partitions.stream().map(KafkaMqConsumer::partition).toList());
+        }
+    }
+
     /** One synchronous commit, its Kafka exceptions turned into the policy's outcomes; an interrupt propagates. */
     private CommitPolicy.Attempt commitSync(Map<TopicPartition, OffsetAndMetadata> offsets, Duration timeout) {
         try {
             consumer.commitSync(offsets, timeout);
+            if (observer != ClientObserver.NONE) {
+                offsets.forEach((tp, offset) -> observer.committed(partition(tp), offset.offset(), logEnd(tp)));
+            }
             return CommitPolicy.Attempt.COMMITTED;
         } catch (WakeupException e) {
             return CommitPolicy.Attempt.WOKEN_UP;
@@ -358,6 +396,7 @@ final class KafkaMqConsumer implements Consumer {
             }
         }
         kafka.releaseId();
+        observer.closed();
     }
 
     @Override
@@ -419,6 +458,7 @@ final class KafkaMqConsumer implements Consumer {
                     dispatcher.revoke(partitions, callbackBound);
                 }
                 commits.revoked(partitions);
+                observe(ClientObserver.PartitionChange.REVOKED, partitions);
                 log.atInfo().setMessage("partitions revoked").addKeyValue("group", groupId)
                         .addKeyValue("partitions", partitions).log();
             }
@@ -431,12 +471,14 @@ final class KafkaMqConsumer implements Consumer {
                 dispatcher.lose(partitions);
             }
             commits.lost(partitions);
+            observe(ClientObserver.PartitionChange.LOST, partitions);
             log.atWarn().setMessage("partitions lost; their messages since the last commit will be delivered again")
                     .addKeyValue("group", groupId).addKeyValue("partitions", partitions).log();
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            observe(ClientObserver.PartitionChange.ASSIGNED, partitions);
             log.atInfo().setMessage("partitions assigned").addKeyValue("group", groupId)
                     .addKeyValue("partitions", partitions).log();
         }

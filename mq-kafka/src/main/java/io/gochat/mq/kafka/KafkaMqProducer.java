@@ -6,6 +6,9 @@ import io.gochat.mq.MqException;
 import io.gochat.mq.MqTimeoutException;
 import io.gochat.mq.Producer;
 import io.gochat.mq.SendCallback;
+import io.gochat.mq.observe.ClientInfo;
+import io.gochat.mq.observe.ClientObserver;
+import io.gochat.mq.observe.SendObservation;
 import io.gochat.mq.spi.ApiPreconditions;
 import io.gochat.mq.spi.CallbackRunner;
 import io.gochat.mq.spi.ClientSpec;
@@ -71,6 +74,8 @@ final class KafkaMqProducer implements Producer {
      * {@code null} if Kafka does not report it.
      */
     private final Metric connectionCount;
+    /** Sees every send; {@link ClientObserver#NONE} (compared, to skip the work) without observers. */
+    private final ClientObserver observer;
 
     KafkaMqProducer(ClientSpec spec) {
         this.log = spec.logger("producer");
@@ -82,6 +87,7 @@ final class KafkaMqProducer implements Producer {
         this.ioThreadName = KafkaProducer.NETWORK_THREAD_PREFIX + " | " + clientId;
         this.closeTimeoutMs = spec.config().producer().closeTimeoutMs();
         this.connectionCount = producerMetric("connection-count");
+        this.observer = spec.observer(ClientInfo.Kind.PRODUCER, "producer", producer);
         // A send may block for max.block.ms, then waits for delivery.timeout.ms at most.
         this.syncBoundMs = KafkaProperties.intProperty(props, "max.block.ms", KafkaProperties.DEFAULT_MAX_BLOCK_MS)
                 + (long) KafkaProperties.intProperty(props, "delivery.timeout.ms", spec.config().producer().deliveryTimeoutMs())
@@ -91,6 +97,16 @@ final class KafkaMqProducer implements Producer {
     @Override
     public void send(Message message, SendCallback callback) {
         ApiPreconditions.checkSend(message, callback);
+        SendObservation observation = observer.sendStarted(message);
+        Map<String, byte[]> observerHeaders = null;
+        if (observation != SendObservation.NONE) {
+            observerHeaders = observation.headers();
+            SendCallback user = callback;
+            callback = error -> {
+                observation.completed(error);
+                user.onComplete(error);
+            };
+        }
         String addedTraceId = TraceContext.traceIdToAdd(message);
         Pending p = new Pending(this, message, callback, addedTraceId);
         if (closed) {
@@ -98,7 +114,7 @@ final class KafkaMqProducer implements Producer {
             return;
         }
         try {
-            producer.send(record(message, addedTraceId), p);
+            producer.send(record(message, addedTraceId, observerHeaders), p);
         } catch (InterruptException e) {
             Thread.currentThread().interrupt();
             p.complete(new MqException("send to topic " + message.topic() + " was interrupted", e));
@@ -147,6 +163,7 @@ final class KafkaMqProducer implements Producer {
         try {
             closeNow();
         } finally {
+            observer.closed();
             closeDone.countDown();
         }
     }
@@ -228,7 +245,11 @@ final class KafkaMqProducer implements Producer {
      * into the record's own, with {@code addedTraceId} (from {@link TraceContext#traceIdToAdd})
      * last, where a copy of the message made by {@link TraceContext#inject} would have it.
      */
-    static ProducerRecord<byte[], byte[]> record(Message message, String addedTraceId) {
+    /**
+     * The record for {@code message}: its headers, the trace id to add (or {@code null}), then the
+     * observers' headers (or {@code null}), each replacing any header of its name.
+     */
+    static ProducerRecord<byte[], byte[]> record(Message message, String addedTraceId, Map<String, byte[]> observerHeaders) {
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(message.topic(), null, null,
                 MessageAccess.key(message), MessageAccess.value(message), null);
         Map<String, byte[]> headers = MessageAccess.headers(message);
@@ -240,6 +261,13 @@ final class KafkaMqProducer implements Producer {
         }
         if (addedTraceId != null) {
             record.headers().add(Message.TRACE_ID_HEADER, addedTraceId.getBytes(StandardCharsets.UTF_8));
+        }
+        if (observerHeaders != null && !observerHeaders.isEmpty()) {
+            Headers recordHeaders = record.headers();
+            observerHeaders.forEach((name, value) -> {
+                recordHeaders.remove(name);
+                recordHeaders.add(name, value);
+            });
         }
         return record;
     }

@@ -13,6 +13,13 @@ import io.gochat.mq.PermanentFailureException;
 import io.gochat.mq.Producer;
 import io.gochat.mq.config.ConsumerConfig;
 import io.gochat.mq.config.MqConfig;
+import io.gochat.mq.observe.ClientInfo;
+import io.gochat.mq.observe.ClientObserver;
+import io.gochat.mq.observe.ConsumeObservation;
+import io.gochat.mq.observe.ConsumerHealth;
+import io.gochat.mq.observe.MqObserver;
+import io.gochat.mq.observe.Partition;
+import io.gochat.mq.observe.SendObservation;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterAll;
@@ -33,6 +40,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -1004,6 +1012,254 @@ public abstract class TransportCompatibilityKit {
             assertThat(String.valueOf(event.keyValues.get("key"))).as("key in %s", event).isEqualTo("bad-key");
             assertThat(String.valueOf(event.keyValues.get("trace_id"))).as("trace_id in %s", event).isEqualTo("trace-bad");
             assertThat(event.throwable).as("cause in %s", event).isSameAs(boom);
+        }
+    }
+
+    // ------------------------------------------------------------------ observers
+
+    @Nested
+    @DisplayName("observers")
+    class Observers {
+
+        @Test
+        @DisplayName("an observer given with Option.withObserver sees every send end and every callback run, with its"
+                + " attempt, outcome and the message's trace_id in the MDC, and each client close")
+        void sendsAndCallbacksAreObserved() {
+            String topic = topic("observed", 2);
+            RecordingObserver observer = new RecordingObserver();
+            Producer producer = clients.add(Mq.newProducer(SERVICE, options(baseConfig(), Option.withObserver(observer))));
+            producer.sendSync(Message.builder(topic).key("k").value("traced").header("trace_id", "trace-1").build());
+            List<String> sent = sendData(producer, topic, "obs", 10, 3);
+            Consumer consumer = consumer(group("observed"), c -> { }, Option.withObserver(observer));
+            RecordingConsumer recording = record(consumer, List.of(topic), message -> {
+                if ("obs-3".equals(message.valueAsString())) {
+                    throw new IllegalStateException("a callback that throws (expected by the contract suite)");
+                }
+            });
+            recording.awaitCount(11, timeout());
+            recording.close(timeout());
+            producer.close();
+
+            List<String> all = new ArrayList<>(sent);
+            all.add("traced");
+            assertThat(observer.sent()).as("sends that ended, by value").containsExactlyInAnyOrderElementsOf(all);
+            assertThat(observer.sendErrors()).as("failed sends").isEmpty();
+            assertThat(observer.consumed()).as("callback runs: value/attempt/outcome/MDC trace_id")
+                    .contains("traced/1/SUCCESS/trace-1", "obs-2/1/SUCCESS/-", "obs-3/1/FAILURE/-")
+                    .hasSize(11);
+            assertThat(observer.closed()).as("clients closed").containsExactlyInAnyOrder("PRODUCER", "CONSUMER");
+        }
+
+        @Test
+        @DisplayName("headers an observer adds on send reach the consumer, replacing a header of the same name, and the"
+                + " caller's message is not changed")
+        void observerHeadersAreSent() {
+            String topic = topic("observed-headers", 1);
+            MqObserver tracer = client -> new ClientObserver() {
+                @Override
+                public SendObservation sendStarted(Message message) {
+                    return new SendObservation() {
+                        @Override
+                        public Map<String, byte[]> headers() {
+                            return Map.of("traceparent", ("00-" + message.valueAsString()).getBytes(StandardCharsets.UTF_8),
+                                    "h", "from-observer".getBytes(StandardCharsets.UTF_8));
+                        }
+                    };
+                }
+            };
+            Producer producer = clients.add(Mq.newProducer(SERVICE, options(baseConfig(), Option.withObserver(tracer))));
+            Message mine = Message.builder(topic).key("k").value("v-1").header("h", "mine").build();
+            producer.sendSync(mine);
+            assertThat(mine.headers()).as("the caller's message").containsOnlyKeys("h");
+
+            Message got = record(consumer(group("observed-headers")), topic).awaitCount(1, timeout()).received().get(0);
+            assertThat(got.headerAsString("traceparent")).isEqualTo("00-v-1");
+            assertThat(got.headerAsString("h")).as("the header the observer replaced").isEqualTo("from-observer");
+        }
+
+        @Test
+        @DisplayName("assignments, commits with the log end offset, and revocation on close are observed: committed"
+                + " lag 0 once everything is processed")
+        void commitsAndAssignmentsAreObserved() {
+            String topic = topic("observed-commits", 2);
+            List<String> sent = sendData(producer(), topic, "oc", 20, 5);
+            RecordingObserver observer = new RecordingObserver();
+            RecordingConsumer recording = record(consumer(group("observed-commits"), c -> { }, Option.withObserver(observer)),
+                    topic).awaitCount(sent.size(), timeout());
+            Map<Integer, Long> ends = new HashMap<>();
+            for (Message m : recording.received()) {
+                ends.merge(m.partition(), m.offset() + 1, Math::max);
+            }
+            await("commits of every partition's end").until(() -> ends.entrySet().stream().allMatch(e ->
+                    observer.lastCommit(new Partition(topic, e.getKey())) == e.getValue()));
+            ends.forEach((partition, end) -> assertThat(observer.lastLogEnd(new Partition(topic, partition)))
+                    .as("log end offset of partition %s at its last commit", partition).isEqualTo(end));
+            assertThat(observer.owned(topic)).as("partitions assigned").containsExactlyInAnyOrder(0, 1);
+            recording.close(timeout());
+            assertThat(observer.owned(topic)).as("partitions held after close").isEmpty();
+            assertThat(observer.closed()).containsExactly("CONSUMER");
+        }
+
+        @Test
+        @DisplayName("an observer that throws from every method breaks nothing: every message is sent and consumed, and"
+                + " the failure is logged at WARN")
+        void throwingObserverBreaksNothing() {
+            String topic = topic("observed-throwing", 1);
+            RecordingLogger logger = new RecordingLogger("io.gochat.mq.testkit.contract.observers");
+            ClientObserver throwing = new ClientObserver() {
+                @Override
+                public SendObservation sendStarted(Message message) {
+                    throw new IllegalStateException("observer bug (expected by the contract suite)");
+                }
+
+                @Override
+                public ConsumeObservation consumeStarted(Message message, int attempt) {
+                    throw new IllegalStateException("observer bug (expected by the contract suite)");
+                }
+
+                @Override
+                public void polled() {
+                    throw new IllegalStateException("observer bug (expected by the contract suite)");
+                }
+
+                @Override
+                public void committed(Partition partition, long offset, long logEndOffset) {
+                    throw new IllegalStateException("observer bug (expected by the contract suite)");
+                }
+            };
+            Producer producer = clients.add(Mq.newProducer(SERVICE, options(baseConfig(), Option.withObserver(c -> throwing),
+                    Option.withLogger(logger))));
+            List<String> sent = sendData(producer, topic, "ot", 10, 2);
+            RecordingConsumer recording = record(consumer(group("observed-throwing"), c -> { },
+                    Option.withObserver(c -> throwing), Option.withLogger(logger)), topic).awaitCount(10, timeout());
+            assertThat(dataValues(recording.received())).containsExactlyElementsOf(sent);
+            assertThat(logger.events()).as("WARN lines of the failing observer")
+                    .anyMatch(e -> e.level == Level.WARN && e.throwable instanceof IllegalStateException);
+        }
+
+        @Test
+        @DisplayName("ConsumerHealth: an idle consumer stays live; a callback blocked past stuckAfter makes it not live,"
+                + " and live again when it returns")
+        void healthTellsStuckFromIdle() {
+            String topic = topic("health", 1);
+            // far above a loop turn (the consumers poll every autoCommitIntervalMs at most), so a busy machine is idle too
+            Duration stuckAfter = Duration.ofMillis(2000);
+            ConsumerHealth health = new ConsumerHealth(stuckAfter);
+            CountDownLatch blocked = gate();
+            CountDownLatch entered = new CountDownLatch(1);
+            record(consumer(group("health"), c -> { }, Option.withObserver(health)), List.of(topic), message -> {
+                if ("block".equals(message.valueAsString())) {
+                    entered.countDown();
+                    blocked.await(timeout().toMillis(), TimeUnit.MILLISECONDS);
+                }
+            });
+            await("the consumer to start and hold its partition").until(health::isReady);
+            long idleSince = System.nanoTime();
+            await("idle for three times stuckAfter, live throughout").pollInterval(Duration.ofMillis(50))
+                    .until(() -> {
+                        assertThat(health.isLive()).as("live while idle: %s", health.statuses()).isTrue();
+                        return System.nanoTime() - idleSince > 3 * stuckAfter.toNanos();
+                    });
+
+            producer().sendSync(Message.of(topic, "k", "block"));
+            awaitLatch(entered, "the blocking callback to start");
+            // (at concurrency 1 the loop waits for the callback too, and may be reported still first)
+            await("not live because the callback is blocked").until(() -> !health.isLive() && health.statuses().stream()
+                    .anyMatch(s -> s.reason().contains("has run for")));
+            blocked.countDown();
+            await("live again once it returned").until(health::isLive);
+        }
+    }
+
+    /** Records what observers see, thread-safely. */
+    private static final class RecordingObserver implements MqObserver {
+        private final List<String> sent = new CopyOnWriteArrayList<>();
+        private final List<Throwable> sendErrors = new CopyOnWriteArrayList<>();
+        private final List<String> consumed = new CopyOnWriteArrayList<>();
+        private final List<String> closed = new CopyOnWriteArrayList<>();
+        private final Map<Partition, long[]> commits = new ConcurrentHashMap<>();
+        private final Set<Partition> owned = ConcurrentHashMap.newKeySet();
+
+        @Override
+        public ClientObserver client(ClientInfo client) {
+            return new ClientObserver() {
+                @Override
+                public SendObservation sendStarted(Message message) {
+                    return new SendObservation() {
+                        @Override
+                        public void completed(Throwable error) {
+                            if (error != null) {
+                                sendErrors.add(error);
+                            } else if (isData(message)) {
+                                sent.add(message.valueAsString());
+                            }
+                        }
+                    };
+                }
+
+                @Override
+                public ConsumeObservation consumeStarted(Message message, int attempt) {
+                    String traceId = MDC.get(Message.TRACE_ID_HEADER);
+                    return new ConsumeObservation() {
+                        @Override
+                        public void completed(Outcome outcome, Throwable failure) {
+                            if (isData(message)) {
+                                consumed.add(message.valueAsString() + "/" + attempt + "/" + outcome + "/"
+                                        + (traceId == null ? "-" : traceId));
+                            }
+                        }
+                    };
+                }
+
+                @Override
+                public void committed(Partition partition, long offset, long logEndOffset) {
+                    commits.put(partition, new long[] {offset, logEndOffset});
+                }
+
+                @Override
+                public void partitions(PartitionChange change, Collection<Partition> partitions) {
+                    if (change == PartitionChange.ASSIGNED) {
+                        owned.addAll(partitions);
+                    } else if (change == PartitionChange.REVOKED || change == PartitionChange.LOST) {
+                        owned.removeAll(partitions);
+                    }
+                }
+
+                @Override
+                public void closed() {
+                    closed.add(client.kind().name());
+                }
+            };
+        }
+
+        List<String> sent() {
+            return List.copyOf(sent);
+        }
+
+        List<Throwable> sendErrors() {
+            return List.copyOf(sendErrors);
+        }
+
+        List<String> consumed() {
+            return List.copyOf(consumed);
+        }
+
+        List<String> closed() {
+            return List.copyOf(closed);
+        }
+
+        long lastCommit(Partition partition) {
+            long[] commit = commits.get(partition);
+            return commit == null ? -1 : commit[0];
+        }
+
+        long lastLogEnd(Partition partition) {
+            long[] commit = commits.get(partition);
+            return commit == null ? -1 : commit[1];
+        }
+
+        List<Integer> owned(String topic) {
+            return owned.stream().filter(p -> p.topic().equals(topic)).map(Partition::partition).toList();
         }
     }
 
@@ -2365,6 +2621,8 @@ public abstract class TransportCompatibilityKit {
         sendBatch.run();
         record(consumer(group, tweak), List.of(topic), appendTo(log));
         sendBatch.run();
+        // m2 has joined before it leaves (a close before its subscribe would make that subscribe fail)
+        awaitEveryMemberAssigned(producer, topic, List.of(m2));
         m2.close();
         sendBatch.run();
 

@@ -146,7 +146,15 @@ class ContractSuiteSelfTest {
             Case.of(Fault.PERMANENT_RETRIED, "permanentFailureIsNotRetried"),
             // the backoff is four times the await's timeout: the other keys wait behind it for longer than that
             Case.of(Fault.RETRY_BLOCKS_PARTITION, "otherKeysGoOnDuringBackoff"),
-            Case.of(Fault.DEAD_LETTER_HEADERS_APPENDED, "deadLetterHeadersDoNotGrow"));
+            Case.of(Fault.DEAD_LETTER_HEADERS_APPENDED, "deadLetterHeadersDoNotGrow"),
+            // observers: without events nothing is recorded, and ConsumerHealth never sees the consumer ready
+            Case.of(Fault.OBSERVER_IGNORED, "sendsAndCallbacksAreObserved", "commitsAndAssignmentsAreObserved",
+                    "healthTellsStuckFromIdle"),
+            Case.of(Fault.OBSERVER_HEADERS_DROPPED, "observerHeadersAreSent"),
+            // the observer throws from sendStarted: every send throws to its caller
+            Case.of(Fault.OBSERVER_UNGUARDED, "throwingObserverBreaksNothing"),
+            // stuckAfter passes while idle, with no sign of life
+            Case.of(Fault.POLL_NOT_OBSERVED, "healthTellsStuckFromIdle"));
 
     @Test
     @DisplayName("every contract test is expected to fail on at least one fault, and every fault has a case")

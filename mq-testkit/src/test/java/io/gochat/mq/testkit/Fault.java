@@ -153,7 +153,18 @@ enum Fault {
     /** Failure handling runs at concurrency 1 whatever is configured: a backoff holds the whole partition. */
     RETRY_BLOCKS_PARTITION,
     /** A dead letter of a dead letter keeps the earlier provenance headers too, renamed: it grows each time. */
-    DEAD_LETTER_HEADERS_APPENDED;
+    DEAD_LETTER_HEADERS_APPENDED,
+
+    // ---------------------------------------------------------------- observers
+
+    /** The clients report nothing to their observers. */
+    OBSERVER_IGNORED,
+    /** Headers an observer adds on send are not sent. */
+    OBSERVER_HEADERS_DROPPED,
+    /** The first observer is called directly: what it throws reaches the caller or the consumer loop. */
+    OBSERVER_UNGUARDED,
+    /** The consumer loop never tells its observers it turned. */
+    POLL_NOT_OBSERVED;
 
     static final String PROPERTY = "toy.faults";
 }

@@ -9,6 +9,10 @@ import io.gochat.mq.Producer;
 import io.gochat.mq.SendCallback;
 import io.gochat.mq.config.MqConfig;
 import io.gochat.mq.internal.MessageAccess;
+import io.gochat.mq.observe.ClientInfo;
+import io.gochat.mq.observe.ClientObserver;
+import io.gochat.mq.observe.ConsumeObservation;
+import io.gochat.mq.observe.Partition;
 import io.gochat.mq.spi.ApiPreconditions;
 import io.gochat.mq.spi.CallbackRunner;
 import io.gochat.mq.spi.ClientSpec;
@@ -67,6 +71,7 @@ final class ToyConsumer implements Consumer {
     private final Map<Message, Message> originals = Collections.synchronizedMap(new IdentityHashMap<>());
     /** For DEAD_LETTER_HEADERS_APPENDED: the messages whose callback threw, by topic/partition@offset. */
     private final Map<String, Message> failed = new ConcurrentHashMap<>();
+    private final ClientObserver observer;
     /** For {@link Fault#COMMIT_HIGHEST_COMPLETED}: per partition, the offset after the highest whose callback returned. */
     private final Map<TopicPartition, Long> highest = new ConcurrentHashMap<>();
     /** Set while a parallel subscribe runs, so that close() from one of its workers does not wait for itself. */
@@ -86,6 +91,7 @@ final class ToyConsumer implements Consumer {
         this.spec = spec;
         this.faults = faults;
         this.logger = spec.logger("consumer");
+        this.observer = ToyTransport.observer(spec, faults, ClientInfo.Kind.CONSUMER, "consumer");
         broker.lock.lock();
         try {
             this.group = broker.group(spec.groupId(), faults);
@@ -134,6 +140,7 @@ final class ToyConsumer implements Consumer {
         } finally {
             broker.lock.unlock();
         }
+        observer.subscribed(topics);
         try {
             if (KeyOrderedDispatcher.needed(spec.config().consumer())) {
                 runParallel(callback);
@@ -151,7 +158,15 @@ final class ToyConsumer implements Consumer {
             }
             Thread.currentThread().interrupt();
         } finally {
+            observer.closed();
             done.countDown();
+        }
+    }
+
+    /** A sign of life for the observers, each time a loop turns (not with {@link Fault#POLL_NOT_OBSERVED}). */
+    private void turned() {
+        if (!faults.contains(Fault.POLL_NOT_OBSERVED)) {
+            observer.polled();
         }
     }
 
@@ -192,6 +207,7 @@ final class ToyConsumer implements Consumer {
                             break;
                         }
                     }
+                    turned();
                     broker.changed.await(20, TimeUnit.MILLISECONDS);
                 }
                 if (faults.contains(Fault.COMMIT_BEFORE_PROCESSING)) {
@@ -201,6 +217,7 @@ final class ToyConsumer implements Consumer {
                 broker.lock.unlock();
             }
 
+            turned();
             Message message = received(stored, tp, offset);
             boolean ok = consume(callback, message);
             if (faults.contains(Fault.REPEATED_TOPIC_TWICE)) {
@@ -260,11 +277,12 @@ final class ToyConsumer implements Consumer {
         Duration bound = Duration.ofMillis(config.consumer().sessionTimeoutMs() / 2);
         KeyOrderedDispatcher<TopicPartition> parallel = KeyOrderedDispatcher.start(parallelCallback(callback),
                 config.consumer(), spec.clientId(), spec.groupId(), logger, this::processed,
-                this::deadLetterProducer);
+                this::deadLetterProducer, observer);
         dispatcher = parallel;
         boolean crash;
         boolean interrupted = false;
         while (true) {
+            turned();
             List<TopicPartition> revoked;
             broker.lock.lock();
             try {
@@ -468,12 +486,28 @@ final class ToyConsumer implements Consumer {
         };
     }
 
-    private boolean consume(ConsumeCallback callback, Message message) {
+    private boolean consume(ConsumeCallback user, Message message) {
+        ConsumeCallback callback = observer == ClientObserver.NONE ? user : observed(user);
         if (faults.contains(Fault.NO_ERROR_LOG) || faults.contains(Fault.NO_TRACE)
                 || faults.contains(Fault.FAILURE_LOG_WITHOUT_TRACE_ID) || faults.contains(Fault.MDC_KEPT_AFTER_THROWING_CALLBACK)) {
             return consumeWithFaults(callback, message);
         }
         return CallbackRunner.consume(callback, message, logger);
+    }
+
+    /** {@code callback} between the observer's start and completion, inside the MDC scope of the message. */
+    private ConsumeCallback observed(ConsumeCallback callback) {
+        return message -> {
+            ConsumeObservation observation = observer.consumeStarted(message, 1);
+            try {
+                callback.handle(message);
+            } catch (Exception | Error e) {
+                observation.completed(Thread.currentThread().isInterrupted() ? ConsumeObservation.Outcome.CANCELLED
+                        : ConsumeObservation.Outcome.FAILURE, e);
+                throw e;
+            }
+            observation.completed(ConsumeObservation.Outcome.SUCCESS, null);
+        };
     }
 
     /** {@link CallbackRunner#consume} as the faults break it. */
@@ -563,6 +597,7 @@ final class ToyConsumer implements Consumer {
                 positions.remove(tp);
                 group.owners.remove(tp, this);
                 broker.changed.signalAll();
+                observer.partitions(ClientObserver.PartitionChange.REVOKED, List.of(partition(tp)));
             }
         }
         boolean broadcast = faults.contains(Fault.BROADCAST);
@@ -572,6 +607,7 @@ final class ToyConsumer implements Consumer {
                     group.owners.put(tp, this);
                 }
                 positions.put(tp, start(tp));
+                observer.partitions(ClientObserver.PartitionChange.ASSIGNED, List.of(partition(tp)));
             }
         }
     }
@@ -604,7 +640,12 @@ final class ToyConsumer implements Consumer {
     private void commit() {
         if (!faults.contains(Fault.BROADCAST)) {
             group.committed.putAll(positions);
+            positions.forEach((tp, offset) -> observer.committed(partition(tp), offset, broker.size(tp)));
         }
+    }
+
+    private static Partition partition(TopicPartition tp) {
+        return new Partition(tp.topic(), tp.partition());
     }
 
     private void leave() {
@@ -612,6 +653,10 @@ final class ToyConsumer implements Consumer {
             for (TopicPartition tp : positions.keySet()) {
                 group.owners.remove(tp, this);
             }
+        }
+        if (!positions.isEmpty()) {
+            observer.partitions(crashed ? ClientObserver.PartitionChange.LOST : ClientObserver.PartitionChange.REVOKED,
+                    positions.keySet().stream().map(ToyConsumer::partition).toList());
         }
         positions.clear();
         group.members.remove(this);
@@ -623,6 +668,9 @@ final class ToyConsumer implements Consumer {
         boolean wait;
         broker.lock.lock();
         try {
+            if (!subscribed && !closeRequested) {
+                observer.closed(); // never subscribed: nothing else ends it
+            }
             if (closeRequested && faults.contains(Fault.CLOSE_TWICE_THROWS)) {
                 throw new IllegalStateException("consumer " + spec + " is already closed");
             }

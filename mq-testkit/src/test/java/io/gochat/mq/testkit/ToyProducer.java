@@ -6,6 +6,9 @@ import io.gochat.mq.MqException;
 import io.gochat.mq.MqTimeoutException;
 import io.gochat.mq.Producer;
 import io.gochat.mq.SendCallback;
+import io.gochat.mq.observe.ClientInfo;
+import io.gochat.mq.observe.ClientObserver;
+import io.gochat.mq.observe.SendObservation;
 import io.gochat.mq.spi.ApiPreconditions;
 import io.gochat.mq.spi.CallbackRunner;
 import io.gochat.mq.spi.ClientSpec;
@@ -15,6 +18,7 @@ import org.slf4j.MDC;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -38,12 +42,14 @@ final class ToyProducer implements Producer {
     private final AtomicLong sent = new AtomicLong();
     private String firstTopic;
     private boolean closed;
+    private final ClientObserver observer;
 
     ToyProducer(ToyBroker broker, ClientSpec spec, Set<Fault> faults) {
         this.broker = broker;
         this.spec = spec;
         this.faults = faults;
         this.logger = spec.logger("producer");
+        this.observer = ToyTransport.observer(spec, faults, ClientInfo.Kind.PRODUCER, "producer");
         this.io = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "toy-producer-io");
             t.setDaemon(true);
@@ -58,18 +64,20 @@ final class ToyProducer implements Producer {
         } else {
             ToyTransport.check(faults, () -> ApiPreconditions.checkSend(message, callback));
         }
-        Message traced = trace(message, true);
+        SendObservation observation = observer.sendStarted(message);
+        Message traced = observed(trace(message, true), observation);
+        SendCallback done = observed(callback, observation);
         synchronized (lock) {
             if (closed) {
                 if (faults.contains(Fault.SEND_AFTER_CLOSE_SUCCEEDS)) {
-                    complete(callback, appendNow(traced, sent.incrementAndGet()), traced);
+                    complete(done, appendNow(traced, sent.incrementAndGet()), traced);
                 } else {
-                    complete(callback, new MqClosedException("producer " + spec + " is closed"), traced);
+                    complete(done, new MqClosedException("producer " + spec + " is closed"), traced);
                 }
                 return;
             }
             long n = sent.incrementAndGet();
-            Runnable task = () -> deliver(traced, callback, n);
+            Runnable task = () -> deliver(traced, done, n);
             if (faults.contains(Fault.CLOSE_DROPS_BUFFER)) {
                 buffer.add(task);
                 if (buffer.size() >= 64) {
@@ -95,6 +103,26 @@ final class ToyProducer implements Producer {
             traced = traced.toBuilder().header("toy-sent-by", spec.clientId()).build();
         }
         return traced;
+    }
+
+    /** {@code message} with the observation's headers (not with {@link Fault#OBSERVER_HEADERS_DROPPED}). */
+    private Message observed(Message message, SendObservation observation) {
+        if (observation == SendObservation.NONE || faults.contains(Fault.OBSERVER_HEADERS_DROPPED)) {
+            return message;
+        }
+        Map<String, byte[]> headers = observation.headers();
+        return headers.isEmpty() ? message : message.toBuilder().headers(headers).build();
+    }
+
+    /** {@code callback}, telling the observation first how the send ended. */
+    private static SendCallback observed(SendCallback callback, SendObservation observation) {
+        if (observation == SendObservation.NONE) {
+            return callback;
+        }
+        return error -> {
+            observation.completed(error);
+            callback.onComplete(error);
+        };
     }
 
     private void flushBuffer() {
@@ -152,8 +180,10 @@ final class ToyProducer implements Producer {
     @Override
     public void sendSync(Message message) {
         ToyTransport.check(faults, () -> ApiPreconditions.checkSendSync(message));
-        Message traced = trace(message, false);
+        SendObservation observation = observer.sendStarted(message);
+        Message traced = observed(trace(message, false), observation);
         CompletableFuture<Void> done = new CompletableFuture<>();
+        done.whenComplete((ok, error) -> observation.completed(error));
         synchronized (lock) {
             if (closed) {
                 if (!faults.contains(Fault.SEND_AFTER_CLOSE_SUCCEEDS)) {
@@ -212,6 +242,8 @@ final class ToyProducer implements Producer {
             io.awaitTermination(spec.config().producer().closeTimeoutMs(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            observer.closed();
         }
     }
 }

@@ -3,6 +3,8 @@ package io.gochat.mq.testkit;
 import io.gochat.mq.AdminClient;
 import io.gochat.mq.Consumer;
 import io.gochat.mq.Producer;
+import io.gochat.mq.observe.ClientInfo;
+import io.gochat.mq.observe.ClientObserver;
 import io.gochat.mq.spi.ClientSpec;
 import io.gochat.mq.spi.TransportProvider;
 
@@ -43,6 +45,21 @@ public final class ToyTransport implements TransportProvider {
     @Override
     public AdminClient createAdminClient(ClientSpec spec) {
         return new ToyAdmin(broker(spec), faults(spec));
+    }
+
+    /**
+     * The observer of a toy client, and its faults: none at all ({@link Fault#OBSERVER_IGNORED}), or
+     * the first observer called directly, its exceptions unguarded ({@link Fault#OBSERVER_UNGUARDED}).
+     */
+    static ClientObserver observer(ClientSpec spec, Set<Fault> faults, ClientInfo.Kind kind, String component) {
+        if (faults.contains(Fault.OBSERVER_IGNORED)) {
+            return ClientObserver.NONE;
+        }
+        if (faults.contains(Fault.OBSERVER_UNGUARDED) && !spec.observers().isEmpty()) {
+            return spec.observers().get(0).client(new ClientInfo(kind, spec.serviceName(), spec.clientId(), spec.groupId(),
+                    "toy", null));
+        }
+        return spec.observer(kind, component, null);
     }
 
     /** Runs an argument check; with {@link Fault#UNNAMED_ARGUMENT_ERRORS} its failure names no argument. */
