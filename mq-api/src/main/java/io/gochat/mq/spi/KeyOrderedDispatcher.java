@@ -302,13 +302,20 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
     /**
      * Stops: nothing new starts, running callbacks get up to {@code bound} to finish, the last
      * committable offsets are reported, and the workers end. Callbacks still running afterwards
-     * are not waited for (their messages are delivered again).
+     * are not waited for (their messages are delivered again). Dead letters are not waited for
+     * beyond the dead-letter producer's close, which comes first: one already sent completes
+     * within it, one still waiting for its topic ends unwritten (its message is delivered again).
      */
     public void finish(Duration bound) {
         if (closed) {
             return;
         }
         List<Partition> all = stop(partitions.keySet());
+        if (failures != null) {
+            // a dead letter waiting for its topic's metadata would hold the close for max.block.ms: closing the
+            // producer ends the wait (unwritten: its message comes again) and lets one awaiting its ack complete
+            failures.close();
+        }
         awaitIdle(all, bound, "consumer closing");
         report();
         close();
@@ -779,6 +786,10 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
                 if (Thread.interrupted()) {
                     cancelled = true;
                     entry.outcome = NOT_PROCESSED;
+                    return true;
+                }
+                if (entry.partition.stopped) {
+                    entry.outcome = NOT_PROCESSED; // closing or revoked: not tried again here, the next owner gets it
                     return true;
                 }
                 entry.deadLetterFailures++;

@@ -2,13 +2,19 @@ package io.gochat.mq.kafka;
 
 import io.gochat.mq.AdminClient;
 import io.gochat.mq.Consumer;
+import io.gochat.mq.DeadLetterHeaders;
 import io.gochat.mq.Message;
 import io.gochat.mq.Mq;
 import io.gochat.mq.Option;
+import io.gochat.mq.PermanentFailureException;
 import io.gochat.mq.Producer;
 import io.gochat.mq.config.MqConfig;
+import io.gochat.mq.testkit.RecordingConsumer;
 import io.gochat.mq.testkit.TestNames;
 import io.gochat.mq.testkit.kafka.KafkaBrokerExtension;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -34,7 +40,10 @@ import java.util.stream.IntStream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** A member killed with SIGKILL loses nothing: what it had not committed goes to the next member. */
+/**
+ * A member killed with SIGKILL loses nothing: what it had not committed goes to the next member,
+ * also a message it was dead-lettering.
+ */
 class ConsumerCrashTest {
     @RegisterExtension
     static final KafkaBrokerExtension KAFKA = KafkaBrokerExtension.shared();
@@ -78,10 +87,8 @@ class ConsumerCrashTest {
 
         Path handledFile = Files.createTempFile(Path.of("target"), "sigkill-child-", ".txt");
         Path childLog = Path.of("target", "sigkill-child-" + group + ".log");
-        Process child = new ProcessBuilder(javaBin(), "-Xmx256m", "-cp", testClassPath(), ChildConsumerMain.class.getName(),
-                KAFKA.broker().bootstrapServers(), topic, group, handledFile.toString(), Integer.toString(concurrency),
-                Integer.toString(maxPending), Integer.toString(workMs))
-                .redirectErrorStream(true).redirectOutput(childLog.toFile()).start();
+        Process child = startChild(childLog, topic, group, handledFile, Integer.toString(concurrency),
+                Integer.toString(maxPending), Integer.toString(workMs));
         try {
             await("the child to handle a quarter of the stream").atMost(Duration.ofSeconds(90))
                     .pollInterval(Duration.ofMillis(20))
@@ -130,6 +137,123 @@ class ConsumerCrashTest {
         assertThat(duplicates).as("duplicates are bounded by what the dead member handled").isLessThanOrEqualTo(handledByChild.size());
         Files.deleteIfExists(handledFile);
         return duplicates;
+    }
+
+    @Test
+    @DisplayName("a consumer JVM killed with SIGKILL while its dead letter waits for a missing topic: the next member gets"
+            + " the message again and dead-letters it once")
+    void sigkillBeforeTheDeadLetterIsAcknowledged() throws Exception {
+        List<ConsumerRecord<byte[], byte[]>> letters = sigkillWhileDeadLettering(false);
+        assertThat(letters).as("dead letters: none from the killed member, one from the next").hasSize(1);
+    }
+
+    @Test
+    @DisplayName("a consumer JVM killed with SIGKILL after the broker stored its dead letter, before the commit: the dead"
+            + " letter stays, the next member gets the message again (a duplicate dead letter, never a loss)")
+    void sigkillAfterTheDeadLetterIsStored() throws Exception {
+        List<ConsumerRecord<byte[], byte[]>> letters = sigkillWhileDeadLettering(true);
+        assertThat(letters).as("dead letters: the killed member's and the next member's").hasSize(2);
+    }
+
+    /**
+     * A child member whose callback fails {@code poison} permanently is killed with SIGKILL while it
+     * dead-letters it: with {@code deadLetterTopicExists} false, while {@code sendSync} waits for the
+     * missing topic (the parent sees the child's producer ask for it, and the child commits every
+     * 500 ms, so it must have committed the message before the poison and nothing further); with
+     * true, once the dead letter is in the topic (the child commits only every 10 minutes, so not
+     * after it). Then the topic exists, and a new member whose callback fails {@code poison} too
+     * takes over. Asserts that the message was in the dead-letter topic before the next member
+     * started or is delivered to it again (here: always again, nothing past it was committed), and
+     * that the later message of its key is handled; returns the dead letters.
+     */
+    private List<ConsumerRecord<byte[], byte[]>> sigkillWhileDeadLettering(boolean deadLetterTopicExists) throws Exception {
+        String topic = TestNames.topic("sigkill-dlt");
+        String deadLetterTopic = topic + ".dlt";
+        String group = TestNames.group("sigkill-dlt");
+        TopicPartition deadLetters = new TopicPartition(deadLetterTopic, 0);
+        MqConfig config = KafkaFixture.testConfig(KAFKA.broker());
+        DeadLetterScenario.createTopic(KAFKA.broker(), topic, 1);
+        if (deadLetterTopicExists) {
+            DeadLetterScenario.createTopic(KAFKA.broker(), deadLetterTopic, 1);
+        }
+        List<String> values = List.of("before", "poison", "after");
+        try (Producer producer = Mq.newProducer("crash", Option.withTransport("kafka"), Option.withConfig(config))) {
+            for (String v : values) {
+                producer.sendSync(Message.of(topic, "user-1", v)); // one key: the later message waits for the dead letter
+            }
+        }
+
+        Path handledFile = Files.createTempFile(Path.of("target"), "sigkill-dlt-child-", ".txt");
+        Path childLog = Path.of("target", "sigkill-dlt-child-" + group + ".log");
+        TopicPartition source = new TopicPartition(topic, 0);
+        // with the topic missing the child commits every 500 ms: what it committed shows where it counts the poison;
+        // once the dead letter is stored it must not commit before the kill, so then it never commits
+        Process child = startChild(childLog, topic, group, handledFile, "1", "1000", "0", deadLetterTopic, "poison",
+                deadLetterTopicExists ? "600000" : "500");
+        long lettersBeforeKill;
+        try (Admin admin = Admin.create(KAFKA.broker().clientProperties())) {
+            await("the child dead-lettering the poison").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> !child.isAlive() || lines(handledFile).contains("poison") && (deadLetterTopicExists
+                            ? DeadLetterScenario.endOffset(admin, deadLetters) > 0
+                            // Kafka's producer logs each metadata answer without the topic: sendSync is waiting for it;
+                            // the message before the poison committed: the child commits meanwhile
+                            : Files.readString(childLog).contains(deadLetterTopic + "=UNKNOWN_TOPIC_OR_PARTITION")
+                                    && DeadLetterScenario.committed(admin, group, source) == 1));
+            assertThat(child.isAlive()).as("child alive before the kill (see %s)", childLog).isTrue();
+            sigkill(child);
+            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            lettersBeforeKill = DeadLetterScenario.endOffset(admin, deadLetters);
+            assertThat(DeadLetterScenario.committed(admin, group, source)).as("committed by the killed child")
+                    .isEqualTo(deadLetterTopicExists ? -1 : 1);
+        } finally {
+            child.destroyForcibly();
+        }
+        assertThat(child.exitValue()).as("exit status of a SIGKILLed JVM").isEqualTo(137);
+        if (!deadLetterTopicExists) {
+            assertThat(lines(handledFile)).as("handled by the child: the key's later message waits").doesNotContain("after");
+        }
+        assertThat(lettersBeforeKill).as("dead letters stored when the child died").isEqualTo(deadLetterTopicExists ? 1 : 0);
+        if (!deadLetterTopicExists) {
+            DeadLetterScenario.createTopic(KAFKA.broker(), deadLetterTopic, 1);
+        }
+
+        Map<String, Integer> handledBySuccessor = new ConcurrentHashMap<>();
+        MqConfig successorConfig = config.toBuilder().consumer(c -> c.autoOffsetReset("earliest").autoCommitIntervalMs(500)
+                .deadLetterTopic("{topic}.dlt")).build();
+        try (RecordingConsumer successor = RecordingConsumer.start(Mq.newConsumer("crash", group,
+                Option.withTransport("kafka"), Option.withConfig(successorConfig)), List.of(topic), m -> {
+            handledBySuccessor.merge(m.valueAsString(), 1, Integer::sum);
+            if ("poison".equals(m.valueAsString())) {
+                throw new PermanentFailureException("poison again");
+            }
+        })) {
+            successor.awaitReceived("the next member to handle the message after the poison", received -> received.stream()
+                    .anyMatch(m -> "after".equals(m.valueAsString())), Duration.ofSeconds(90));
+        }
+        List<ConsumerRecord<byte[], byte[]>> letters = RawRecords.readAll(KAFKA.broker(), deadLetterTopic, 1,
+                (int) lettersBeforeKill + 1);
+        LOG.atInfo().setMessage("SIGKILL while dead-lettering").addKeyValue("deadLetterTopicExisted", deadLetterTopicExists)
+                .addKeyValue("deadLettersBeforeKill", lettersBeforeKill).addKeyValue("deadLetters", letters.size())
+                .addKeyValue("handledBySuccessor", handledBySuccessor).log();
+        assertThat(lettersBeforeKill > 0 || handledBySuccessor.containsKey("poison"))
+                .as("the poison in the dead-letter topic or delivered again (never neither)").isTrue();
+        assertThat(handledBySuccessor).as("delivered again: nothing past it was committed").containsKey("poison").containsKey("after");
+        assertThat(letters).allSatisfy(letter -> {
+            assertThat(new String(letter.value(), StandardCharsets.UTF_8)).isEqualTo("poison");
+            assertThat(DeadLetterScenario.header(letter, DeadLetterHeaders.ORIGINAL_OFFSET)).isEqualTo("1");
+            assertThat(DeadLetterScenario.header(letter, DeadLetterHeaders.ORIGINAL_CONSUMER_GROUP)).isEqualTo(group);
+        });
+        Files.deleteIfExists(handledFile);
+        return letters;
+    }
+
+    /** Starts {@link ChildConsumerMain} with {@code args} after the bootstrap servers; its output goes to {@code log}. */
+    private static Process startChild(Path log, String topic, String group, Path handledFile, String... args)
+            throws IOException {
+        List<String> command = new ArrayList<>(List.of(javaBin(), "-Xmx256m", "-cp", testClassPath(),
+                ChildConsumerMain.class.getName(), KAFKA.broker().bootstrapServers(), topic, group, handledFile.toString()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
     private static List<String> lines(Path file) throws IOException {

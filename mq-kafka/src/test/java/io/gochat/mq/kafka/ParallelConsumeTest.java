@@ -112,7 +112,8 @@ class ParallelConsumeTest {
         assertThat(handled).hasSize(301);
     }
 
-    private static String onlyMember(Admin admin, String group) throws Exception {
+    /** The consumer id of the group's one member; fails when it has not exactly one. */
+    static String onlyMember(Admin admin, String group) throws Exception {
         ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group)).all()
                 .get(10, TimeUnit.SECONDS).get(group);
         assertThat(description.members()).as("members of %s", group).hasSize(1);
@@ -127,7 +128,8 @@ class ParallelConsumeTest {
                 .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
     }
 
-    private static TopicPartition partitionOfKey(String topic, String key, int partitions) {
+    /** Where Kafka's default partitioner puts {@code key}. */
+    static TopicPartition partitionOfKey(String topic, String key, int partitions) {
         byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
         return new TopicPartition(topic, Utils.toPositive(Utils.murmur2(bytes)) % partitions);
     }

@@ -11,6 +11,15 @@ import io.gochat.mq.testkit.TestNames;
 import io.gochat.mq.testkit.kafka.InProcessKafkaBroker;
 import io.gochat.mq.testkit.kafka.KafkaBrokerExtension;
 import io.gochat.mq.testkit.kafka.KafkaBrokerSpec;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -19,10 +28,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
 
 /** SASL PLAIN and SCRAM against a broker with a SASL listener and ACLs. */
 class SaslTest {
@@ -37,6 +50,7 @@ class SaslTest {
         broker.createScramUser("SCRAM-SHA-256", "alice", "alice-secret");
         broker.createScramUser("SCRAM-SHA-512", "carol", "carol-secret");
         broker.createScramUser("SCRAM-SHA-256", "mallory", "mallory-secret");
+        broker.createScramUser("SCRAM-SHA-256", "dora", "dora-secret");
         broker.allowEverything("alice");
         broker.allowEverything("carol");
         broker.allowEverything(InProcessKafkaBroker.PLAIN_USER);
@@ -102,6 +116,38 @@ class SaslTest {
 
         assertThat(error).isInstanceOf(MqException.class).hasMessageContaining("not authorized");
         assertThat(error.getMessage()).satisfiesAnyOf(m -> assertThat(m).contains(topic), m -> assertThat(m).contains("group"));
+    }
+
+    @Test
+    @DisplayName("a dead-letter topic the consumer's user may not write: nothing committed past the message, the refusal"
+            + " logged and tried again; once WRITE is granted the dead letter arrives once and the key goes on")
+    void deadLetterNotAuthorized() throws Exception {
+        String topic = TestNames.topic("dlt-acl");
+        String deadLetterTopic = topic + ".dlt";
+        DeadLetterScenario.createTopic(KAFKA.broker(), deadLetterTopic, 1);
+        // dora may consume the topic (and write it: an idempotent producer needs WRITE on some topic), not the dead letters
+        allow("dora", new ResourcePattern(ResourceType.TOPIC, topic, PatternType.LITERAL), AclOperation.ALL);
+        allow("dora", new ResourcePattern(ResourceType.GROUP, "*", PatternType.LITERAL), AclOperation.ALL);
+        MqConfig config = DeadLetterScenario.deadLettering(as("SCRAM-SHA-256", "dora", "dora-secret"));
+        try (Admin admin = Admin.create(KAFKA.broker().clientProperties())) {
+            DeadLetterScenario.unwritableThenWritable(KAFKA.broker(), admin, config, topic, TestNames.group("dlt-acl"),
+                    () -> allow("dora", new ResourcePattern(ResourceType.TOPIC, deadLetterTopic, PatternType.LITERAL),
+                            AclOperation.WRITE, AclOperation.DESCRIBE), "not authorized");
+        }
+    }
+
+    /** Grants {@code user} {@code operations} on {@code resource} and waits until the broker shows them. */
+    private static void allow(String user, ResourcePattern resource, AclOperation... operations) {
+        List<AclBinding> bindings = Arrays.stream(operations).map(op -> new AclBinding(resource,
+                new AccessControlEntry("User:" + user, "*", op, AclPermissionType.ALLOW))).collect(Collectors.toList());
+        try (Admin admin = Admin.create(KAFKA.broker().clientProperties())) {
+            admin.createAcls(bindings).all().get(30, TimeUnit.SECONDS);
+            await("ACLs " + bindings + " applied").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> admin.describeAcls(AclBindingFilter.ANY).values().get(30, TimeUnit.SECONDS)
+                            .containsAll(bindings));
+        } catch (Exception e) {
+            throw new IllegalStateException("could not grant " + bindings, e);
+        }
     }
 
     @Test
