@@ -118,9 +118,8 @@ public final class ChatPipelineDemo {
     }
 
     private int execute() throws InterruptedException {
-        String previousConfigFile = System.getProperty("mq.config.file");
         EmbeddedKafka broker = null;
-        try {
+        try (CoordConfigOrigin.FileScope configFile = CoordConfigOrigin.useFile(options.configFile)) {
             Option[] mqOptions;
             String where;
             String group = "im-logic-group";
@@ -144,9 +143,6 @@ public final class ChatPipelineDemo {
                                     options.concurrency))};
                     break;
                 case EXTERNAL:
-                    if (options.configFile != null) {
-                        System.setProperty("mq.config.file", options.configFile.toAbsolutePath().toString());
-                    }
                     where = "kafka, configuration from " + options.configOrigin;
                     // A real cluster: a group of this run only, so the demo never takes partitions
                     // from a real im-logic.
@@ -165,13 +161,6 @@ public final class ChatPipelineDemo {
             out.flush();
             return pipeline(mqOptions, group, where, broker);
         } finally {
-            if (options.configFile != null) {
-                if (previousConfigFile == null) {
-                    System.clearProperty("mq.config.file");
-                } else {
-                    System.setProperty("mq.config.file", previousConfigFile);
-                }
-            }
             if (broker != null) {
                 out.println("Stopping the embedded broker ...");
                 out.flush();
