@@ -210,6 +210,37 @@ class DeadLetterCommandTest {
     }
 
     @Test
+    @DisplayName("a replay the broker refuses stops the run with exit 3 and commits only the acknowledged ones before it")
+    void refusedReplayIsNotCommittedPast() throws Exception {
+        String n = "r" + TOPICS.incrementAndGet();
+        String dlt = "orders-" + n + ".dlt";
+        String target = "orders-" + n + ".small";
+        String group = DeadLetterCommand.replayGroup(dlt);
+        createTopic(dlt, 1);
+        admin.createTopics(List.of(new NewTopic(target, 1, (short) 1)
+                .configs(Map.of("max.message.bytes", "2000")))).all().get();
+        byte[] tooLarge = new byte[10_000];
+        new java.util.Random(42).nextBytes(tooLarge); // random, so no compression brings it under the limit
+        try (Producer producer = Mq.newProducer("im-ops", options(config(c -> { })))) {
+            for (byte[] value : new byte[][] {"small".getBytes(StandardCharsets.UTF_8), tooLarge,
+                    "small again".getBytes(StandardCharsets.UTF_8)}) {
+                producer.sendSync(Message.builder(dlt).key("user-1").value(value)
+                        .header(DeadLetterHeaders.ORIGINAL_TOPIC, target).build());
+            }
+        }
+
+        Run run = run("dead-letters", "replay", "--from", dlt, "--bootstrap", broker.bootstrapServers());
+
+        assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(MqCommand.EXIT_ERROR);
+        assertThat(run.err()).startsWith("error: a replay was not acknowledged").contains(dlt + "/0@1: ");
+        assertThat(run.out()).contains("replayed=1 skipped=0 (stopped at a failure)");
+        assertThat(committed(group)).as("committed up to the refused message, not past it")
+                .containsOnlyKeys(new TopicPartition(dlt, 0))
+                .extractingByKey(new TopicPartition(dlt, 0))
+                .satisfies(o -> assertThat(((org.apache.kafka.clients.consumer.OffsetAndMetadata) o).offset()).isEqualTo(1));
+    }
+
+    @Test
     @DisplayName("a dead-letter topic that does not exist is named in the error, exit 3, and is not created")
     void missingTopic() throws Exception {
         String missing = "nothing-here-" + TOPICS.incrementAndGet() + ".dlt";

@@ -126,4 +126,35 @@ class LaunchScriptTest {
         assertThat(r.exitCode()).isZero();
         assertThat(r.out()).startsWith("Usage: bin/demo [options]");
     }
+
+    @Test
+    @DisplayName("every bin/mq command in README.md and docs/configuration.md has options bin/mq accepts")
+    void documentedMqCommandsParse() throws IOException {
+        List<String> commands = new ArrayList<>(commands("README.md", "bin/mq"));
+        commands.addAll(commands("docs/configuration.md", "bin/mq"));
+
+        assertThat(commands).isNotEmpty();
+        for (String command : commands) {
+            String[] words = command.split("\\s+");
+            assertThat(ROOT.resolve(words[0])).as(command).isRegularFile().isExecutable();
+            try {
+                DeadLetterOptions.parse(java.util.Arrays.copyOfRange(words, 1, words.length), Map.of());
+            } catch (CommandLine.UsageException e) {
+                assertThat(e.getMessage()).as(command).startsWith("--config: cannot read the file");
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("bin/mq --help prints the usage and exits 0; a bad command exits 2 naming it")
+    void mqScriptHelpAndUsage(@TempDir Path tmp) throws Exception {
+        Result help = script(tmp, ROOT.resolve("bin/mq").toString(), "--help");
+        Result bad = script(tmp, ROOT.resolve("bin/mq").toString(), "dead-letters", "purge");
+
+        assertThat(help.exitCode()).as(help.err()).isZero();
+        assertThat(help.out()).startsWith("Usage: bin/mq dead-letters list");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).startsWith("error: dead-letters: expected list or replay but was [purge]")
+                .doesNotContain("\tat ");
+    }
 }
