@@ -43,10 +43,10 @@ public final class ChatPipelineDemo {
     static final String LOGIC = "im-logic";
     static final String OPS = "im-ops";
 
-    static final int EXIT_OK = 0;
+    static final int EXIT_OK = CommandMain.EXIT_OK;
     static final int EXIT_FAILED = 1;
-    static final int EXIT_USAGE = 2;
-    static final int EXIT_ERROR = 3;
+    static final int EXIT_USAGE = CommandMain.EXIT_USAGE;
+    static final int EXIT_ERROR = CommandMain.EXIT_ERROR;
 
     private static final Logger LOG = LoggerFactory.getLogger(LOGIC);
     private static final int MAX_IN_FLIGHT = 20_000;
@@ -89,32 +89,8 @@ public final class ChatPipelineDemo {
      * @return the exit code (see the class documentation)
      */
     static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
-        DemoOptions options;
-        try {
-            options = DemoOptions.parse(args, env);
-        } catch (CommandLine.UsageException e) {
-            err.println("error: " + e.getMessage());
-            err.println();
-            err.print(DemoOptions.USAGE);
-            err.flush();
-            return EXIT_USAGE;
-        }
-        if (options.help) {
-            out.print(DemoOptions.USAGE);
-            out.flush();
-            return EXIT_OK;
-        }
-        try {
-            return new ChatPipelineDemo(options, out).execute();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            err.println("error: interrupted");
-            return EXIT_ERROR;
-        } catch (RuntimeException e) {
-            err.println("error: " + describe(e));
-            err.flush();
-            return EXIT_ERROR;
-        }
+        return CommandMain.run(DemoOptions.USAGE, () -> DemoOptions.parse(args, env), o -> o.help,
+                o -> new ChatPipelineDemo(o, out).execute(), out, err);
     }
 
     private int execute() throws InterruptedException {
@@ -370,7 +346,7 @@ public final class ChatPipelineDemo {
             row("first failure", tally.firstFailure());
         }
         if (consumerFailure != null) {
-            row("consumer error", describe(consumerFailure));
+            row("consumer error", CommandMain.describe(consumerFailure));
         }
         row("result", ok ? "OK: every message arrived, each user's messages in order"
                 : "FAILED: " + (lost > 0 ? fmt(lost) + " lost " : "") + (tally.violations() > 0 ? fmt(tally.violations())
@@ -403,7 +379,7 @@ public final class ChatPipelineDemo {
     private static void throwIfFailed(AtomicReference<Throwable> failure) {
         Throwable t = failure.get();
         if (t != null) {
-            throw new IllegalStateException("an " + LOGIC + " member stopped: " + describe(t), t);
+            throw new IllegalStateException("an " + LOGIC + " member stopped: " + CommandMain.describe(t), t);
         }
     }
 
@@ -436,20 +412,5 @@ public final class ChatPipelineDemo {
 
     private static String millis(long nanos) {
         return String.format(Locale.ROOT, "%.1f", nanos / 1e6);
-    }
-
-    /** The message of {@code t} and of its causes, without a stack trace. */
-    static String describe(Throwable t) {
-        StringBuilder sb = new StringBuilder(String.valueOf(t.getMessage() != null ? t.getMessage() : t.toString()));
-        Throwable cause = t.getCause();
-        int depth = 0;
-        while (cause != null && depth++ < 5) {
-            String msg = cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
-            if (!sb.toString().contains(msg)) {
-                sb.append(" (caused by ").append(cause.getClass().getSimpleName()).append(": ").append(msg).append(')');
-            }
-            cause = cause.getCause();
-        }
-        return sb.toString();
     }
 }

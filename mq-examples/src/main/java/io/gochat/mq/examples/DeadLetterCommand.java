@@ -244,7 +244,7 @@ final class DeadLetterCommand {
             }
             stopped.add(tp);
             if (failure == null) {
-                failure = where(r) + ": " + (state == FAILED ? ChatPipelineDemo.describe(errors.get(i))
+                failure = where(r) + ": " + (state == FAILED ? CommandMain.describe(errors.get(i))
                         : "no acknowledgement within " + deliveryBoundMs / 1000 + " s");
             }
         }

@@ -12,10 +12,10 @@ import java.util.Map;
  * configuration, missing topic).
  */
 public final class MqCommand {
-    static final int EXIT_OK = 0;
+    static final int EXIT_OK = CommandMain.EXIT_OK;
     static final int EXIT_SKIPPED = 1;
-    static final int EXIT_USAGE = 2;
-    static final int EXIT_ERROR = 3;
+    static final int EXIT_USAGE = CommandMain.EXIT_USAGE;
+    static final int EXIT_ERROR = CommandMain.EXIT_ERROR;
 
     private MqCommand() {
     }
@@ -32,31 +32,7 @@ public final class MqCommand {
      * @return the exit code (see the class documentation)
      */
     static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
-        DeadLetterOptions options;
-        try {
-            options = DeadLetterOptions.parse(args, env);
-        } catch (CommandLine.UsageException e) {
-            err.println("error: " + e.getMessage());
-            err.println();
-            err.print(DeadLetterOptions.USAGE);
-            err.flush();
-            return EXIT_USAGE;
-        }
-        if (options.help) {
-            out.print(DeadLetterOptions.USAGE);
-            out.flush();
-            return EXIT_OK;
-        }
-        try {
-            return new DeadLetterCommand(options, out).run();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            err.println("error: interrupted");
-            return EXIT_ERROR;
-        } catch (RuntimeException e) {
-            err.println("error: " + ChatPipelineDemo.describe(e));
-            err.flush();
-            return EXIT_ERROR;
-        }
+        return CommandMain.run(DeadLetterOptions.USAGE, () -> DeadLetterOptions.parse(args, env), o -> o.help,
+                o -> new DeadLetterCommand(o, out).run(), out, err);
     }
 }

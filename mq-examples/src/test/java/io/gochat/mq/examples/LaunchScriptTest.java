@@ -83,17 +83,28 @@ class LaunchScriptTest {
     @Test
     @DisplayName("every bin/demo command in README.md and docs/demo.md has options the demo accepts")
     void documentedDemoCommandsParse() throws IOException {
-        List<String> commands = new ArrayList<>(commands("README.md", "bin/demo"));
-        commands.addAll(commands("docs/demo.md", "bin/demo"));
+        assertDocumentedCommandsParse("bin/demo", args -> DemoOptions.parse(args, Map.of()), "README.md", "docs/demo.md");
+    }
 
-        assertThat(commands).isNotEmpty();
+    /**
+     * Every command starting with {@code prefix} in the code blocks of {@code files} names an
+     * executable script and has arguments {@code parse} accepts. A documented kafka.yaml is the
+     * reader's own; everything else must parse.
+     */
+    static void assertDocumentedCommandsParse(String prefix, java.util.function.Consumer<String[]> parse, String... files)
+            throws IOException {
+        List<String> commands = new ArrayList<>();
+        for (String file : files) {
+            commands.addAll(commands(file, prefix));
+        }
+
+        assertThat(commands).as(prefix + " in " + String.join(", ", files)).isNotEmpty();
         for (String command : commands) {
             String[] words = command.split("\\s+");
-            String[] args = java.util.Arrays.copyOfRange(words, 1, words.length);
+            assertThat(ROOT.resolve(words[0])).as(command).isRegularFile().isExecutable();
             try {
-                DemoOptions.parse(args, Map.of());
+                parse.accept(java.util.Arrays.copyOfRange(words, 1, words.length));
             } catch (CommandLine.UsageException e) {
-                // A documented kafka.yaml is the reader's own; everything else must parse.
                 assertThat(e.getMessage()).as(command).startsWith("--config: cannot read the file");
             }
         }
@@ -130,19 +141,8 @@ class LaunchScriptTest {
     @Test
     @DisplayName("every bin/mq command in README.md and docs/configuration.md has options bin/mq accepts")
     void documentedMqCommandsParse() throws IOException {
-        List<String> commands = new ArrayList<>(commands("README.md", "bin/mq"));
-        commands.addAll(commands("docs/configuration.md", "bin/mq"));
-
-        assertThat(commands).isNotEmpty();
-        for (String command : commands) {
-            String[] words = command.split("\\s+");
-            assertThat(ROOT.resolve(words[0])).as(command).isRegularFile().isExecutable();
-            try {
-                DeadLetterOptions.parse(java.util.Arrays.copyOfRange(words, 1, words.length), Map.of());
-            } catch (CommandLine.UsageException e) {
-                assertThat(e.getMessage()).as(command).startsWith("--config: cannot read the file");
-            }
-        }
+        assertDocumentedCommandsParse("bin/mq", args -> DeadLetterOptions.parse(args, Map.of()), "README.md",
+                "docs/configuration.md");
     }
 
     @Test
