@@ -1,4 +1,4 @@
-# Shared by bin/demo and bin/bench: checks the tools, builds one module of the reactor and what it
+# Shared by bin/demo, bin/bench and bin/mq: checks the tools, builds one module of the reactor and what it
 # needs (quietly, tests skipped), then runs a main class on that module's runtime class path.
 #
 #   launch MODULE MAIN_CLASS [ARGS...]

@@ -95,11 +95,7 @@ final class BenchOptions {
                     quick = true;
                     break;
                 case "--bootstrap":
-                    bootstrap = line.value();
-                    if (!bootstrap.matches("[^\\s,]+:\\d{1,5}(,[^\\s,]+:\\d{1,5})*")) {
-                        throw new UsageException("--bootstrap: expected host:port[,host:port...] but was ["
-                                + bootstrap + "]");
-                    }
+                    bootstrap = line.bootstrapServers();
                     break;
                 case "--only":
                     parts = parts(line.value());

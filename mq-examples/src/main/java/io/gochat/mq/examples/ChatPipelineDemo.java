@@ -45,10 +45,10 @@ public final class ChatPipelineDemo {
     static final String LOGIC = "im-logic";
     static final String OPS = "im-ops";
 
-    static final int EXIT_OK = 0;
+    static final int EXIT_OK = CommandMain.EXIT_OK;
     static final int EXIT_FAILED = 1;
-    static final int EXIT_USAGE = 2;
-    static final int EXIT_ERROR = 3;
+    static final int EXIT_USAGE = CommandMain.EXIT_USAGE;
+    static final int EXIT_ERROR = CommandMain.EXIT_ERROR;
 
     private static final Logger LOG = LoggerFactory.getLogger(LOGIC);
     /** The im-logic consumers' logger under {@code --fail-rate}: ERROR only (logback.xml), not a WARN per retry. */
@@ -97,38 +97,13 @@ public final class ChatPipelineDemo {
      * @return the exit code (see the class documentation)
      */
     static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
-        DemoOptions options;
-        try {
-            options = DemoOptions.parse(args, env);
-        } catch (CommandLine.UsageException e) {
-            err.println("error: " + e.getMessage());
-            err.println();
-            err.print(DemoOptions.USAGE);
-            err.flush();
-            return EXIT_USAGE;
-        }
-        if (options.help) {
-            out.print(DemoOptions.USAGE);
-            out.flush();
-            return EXIT_OK;
-        }
-        try {
-            return new ChatPipelineDemo(options, out).execute();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            err.println("error: interrupted");
-            return EXIT_ERROR;
-        } catch (RuntimeException e) {
-            err.println("error: " + describe(e));
-            err.flush();
-            return EXIT_ERROR;
-        }
+        return CommandMain.run(DemoOptions.USAGE, () -> DemoOptions.parse(args, env), o -> o.help,
+                o -> new ChatPipelineDemo(o, out).execute(), out, err);
     }
 
     private int execute() throws InterruptedException {
-        String previousConfigFile = System.getProperty("mq.config.file");
         EmbeddedKafka broker = null;
-        try {
+        try (CoordConfigOrigin.FileScope configFile = CoordConfigOrigin.useFile(options.configFile)) {
             Option[] mqOptions;
             String where;
             String group = "im-logic-group";
@@ -150,9 +125,6 @@ public final class ChatPipelineDemo {
                             Option.withConfig(freshClusterConfig(MqConfig.builder().source("the demo (inmemory)")))};
                     break;
                 case EXTERNAL:
-                    if (options.configFile != null) {
-                        System.setProperty("mq.config.file", options.configFile.toAbsolutePath().toString());
-                    }
                     where = "kafka, configuration from " + options.configOrigin;
                     // A real cluster: a group of this run only, so the demo never takes partitions
                     // from a real im-logic.
@@ -175,13 +147,6 @@ public final class ChatPipelineDemo {
             out.flush();
             return pipeline(mqOptions, group, where, broker);
         } finally {
-            if (options.configFile != null) {
-                if (previousConfigFile == null) {
-                    System.clearProperty("mq.config.file");
-                } else {
-                    System.setProperty("mq.config.file", previousConfigFile);
-                }
-            }
             if (broker != null) {
                 out.println("Stopping the embedded broker ...");
                 out.flush();
@@ -452,7 +417,7 @@ public final class ChatPipelineDemo {
             row("first failure", tally.firstFailure());
         }
         if (consumerFailure != null) {
-            row("consumer error", describe(consumerFailure));
+            row("consumer error", CommandMain.describe(consumerFailure));
         }
         row("result", ok ? (deadLetteredOnly > 0 ? "OK: every message arrived or is in the dead-letter topic, each user's"
                         + " messages in order" : "OK: every message arrived, each user's messages in order")
@@ -488,7 +453,7 @@ public final class ChatPipelineDemo {
     private static void throwIfFailed(AtomicReference<Throwable> failure) {
         Throwable t = failure.get();
         if (t != null) {
-            throw new IllegalStateException("an " + LOGIC + " member stopped: " + describe(t), t);
+            throw new IllegalStateException("an " + LOGIC + " member stopped: " + CommandMain.describe(t), t);
         }
     }
 
@@ -521,20 +486,5 @@ public final class ChatPipelineDemo {
 
     private static String millis(long nanos) {
         return String.format(Locale.ROOT, "%.1f", nanos / 1e6);
-    }
-
-    /** The message of {@code t} and of its causes, without a stack trace. */
-    static String describe(Throwable t) {
-        StringBuilder sb = new StringBuilder(String.valueOf(t.getMessage() != null ? t.getMessage() : t.toString()));
-        Throwable cause = t.getCause();
-        int depth = 0;
-        while (cause != null && depth++ < 5) {
-            String msg = cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
-            if (!sb.toString().contains(msg)) {
-                sb.append(" (caused by ").append(cause.getClass().getSimpleName()).append(": ").append(msg).append(')');
-            }
-            cause = cause.getCause();
-        }
-        return sb.toString();
     }
 }

@@ -1,8 +1,11 @@
 package io.gochat.mq.examples;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 /**
  * Reads the options of a command line one at a time: {@code --name value}, {@code --name=value} and
- * flags. The one parser of {@code bin/demo} and {@code bin/bench}, so both accept and refuse the same
+ * flags. The one parser of {@code bin/demo}, {@code bin/bench} and {@code bin/mq}, so all accept and refuse the same
  * shapes with the same messages. Not thread-safe.
  *
  * <pre>{@code
@@ -76,6 +79,46 @@ public final class CommandLine {
             // reported below, with the value
         }
         throw new UsageException(name + ": expected a whole number from 1 to " + max + " but was [" + value + "]");
+    }
+
+    /**
+     * The current option's value as a Kafka topic name.
+     *
+     * @throws UsageException naming the option and the value when it is not one
+     */
+    public String topic() {
+        String topic = value();
+        if (!topic.matches("[a-zA-Z0-9._-]{1,249}")) {
+            throw new UsageException(name + ": expected a Kafka topic name (letters, digits, '.', '_', '-')"
+                    + " but was [" + topic + "]");
+        }
+        return topic;
+    }
+
+    /**
+     * The current option's value as Kafka bootstrap servers, {@code host:port[,host:port...]}.
+     *
+     * @throws UsageException naming the option and the value when it has another shape
+     */
+    public String bootstrapServers() {
+        String bootstrap = value();
+        if (!bootstrap.matches("[^\\s,]+:\\d{1,5}(,[^\\s,]+:\\d{1,5})*")) {
+            throw new UsageException(name + ": expected host:port[,host:port...] but was [" + bootstrap + "]");
+        }
+        return bootstrap;
+    }
+
+    /**
+     * The current option's value as the path of a readable file.
+     *
+     * @throws UsageException naming the option and the absolute path when it cannot be read
+     */
+    public Path readableFile() {
+        Path file = Path.of(value());
+        if (!Files.isReadable(file) || Files.isDirectory(file)) {
+            throw new UsageException(name + ": cannot read the file [" + file.toAbsolutePath() + "]");
+        }
+        return file;
     }
 
     /** The error for an argument no option of the caller's matches. */

@@ -2,7 +2,6 @@ package io.gochat.mq.examples;
 
 import io.gochat.mq.examples.CommandLine.UsageException;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -136,11 +135,7 @@ final class DemoOptions {
                     failRate = failRate(line.value());
                     break;
                 case "--topic":
-                    topic = line.value();
-                    if (!topic.matches("[a-zA-Z0-9._-]{1,249}")) {
-                        throw new UsageException("--topic: expected a Kafka topic name (letters, digits, '.', '_', '-')"
-                                + " but was [" + topic + "]");
-                    }
+                    topic = line.topic();
                     break;
                 case "--transport":
                     transport = line.value().trim().toLowerCase(java.util.Locale.ROOT);
@@ -149,10 +144,7 @@ final class DemoOptions {
                     }
                     break;
                 case "--config":
-                    config = Path.of(line.value());
-                    if (!Files.isReadable(config) || Files.isDirectory(config)) {
-                        throw new UsageException("--config: cannot read the file [" + config.toAbsolutePath() + "]");
-                    }
+                    config = line.readableFile();
                     break;
                 default:
                     throw line.unknown();
@@ -168,19 +160,7 @@ final class DemoOptions {
             return new DemoOptions(messages, users, partitions, concurrency, failRate, topic != null ? topic : DEFAULT_TOPIC,
                     Mode.IN_MEMORY, "inmemory", null, null, false);
         }
-        String origin = null;
-        if (config != null) {
-            origin = "file " + config.toAbsolutePath();
-        } else if (notBlank(System.getProperty("mq.config.file"))) {
-            origin = "file " + System.getProperty("mq.config.file") + " (-Dmq.config.file)";
-        } else if (notBlank(env.get("MQ_CONFIG_FILE"))) {
-            origin = "file " + env.get("MQ_CONFIG_FILE") + " (MQ_CONFIG_FILE)";
-        } else if (notBlank(System.getProperty("mq.consul.addr"))) {
-            origin = "Consul at " + System.getProperty("mq.consul.addr") + " (-Dmq.consul.addr)";
-        } else if (notBlank(env.get("CONSUL_HTTP_ADDR"))) {
-            origin = "Consul at " + env.get("CONSUL_HTTP_ADDR") + " (CONSUL_HTTP_ADDR), env "
-                    + (notBlank(env.get("APP_ENV")) ? env.get("APP_ENV") : "dev");
-        }
+        String origin = CoordConfigOrigin.describe(config, env);
         if (origin != null) {
             if (concurrency != 1) {
                 throw new UsageException("--concurrency: a real cluster's consumers are configured by kafka.yaml;"
@@ -209,9 +189,5 @@ final class DemoOptions {
                     + " but was [" + text + "]");
         }
         return rate;
-    }
-
-    private static boolean notBlank(String s) {
-        return s != null && !s.isBlank();
     }
 }

@@ -83,17 +83,28 @@ class LaunchScriptTest {
     @Test
     @DisplayName("every bin/demo command in README.md and docs/demo.md has options the demo accepts")
     void documentedDemoCommandsParse() throws IOException {
-        List<String> commands = new ArrayList<>(commands("README.md", "bin/demo"));
-        commands.addAll(commands("docs/demo.md", "bin/demo"));
+        assertDocumentedCommandsParse("bin/demo", args -> DemoOptions.parse(args, Map.of()), "README.md", "docs/demo.md");
+    }
 
-        assertThat(commands).isNotEmpty();
+    /**
+     * Every command starting with {@code prefix} in the code blocks of {@code files} names an
+     * executable script and has arguments {@code parse} accepts. A documented kafka.yaml is the
+     * reader's own; everything else must parse.
+     */
+    static void assertDocumentedCommandsParse(String prefix, java.util.function.Consumer<String[]> parse, String... files)
+            throws IOException {
+        List<String> commands = new ArrayList<>();
+        for (String file : files) {
+            commands.addAll(commands(file, prefix));
+        }
+
+        assertThat(commands).as(prefix + " in " + String.join(", ", files)).isNotEmpty();
         for (String command : commands) {
             String[] words = command.split("\\s+");
-            String[] args = java.util.Arrays.copyOfRange(words, 1, words.length);
+            assertThat(ROOT.resolve(words[0])).as(command).isRegularFile().isExecutable();
             try {
-                DemoOptions.parse(args, Map.of());
+                parse.accept(java.util.Arrays.copyOfRange(words, 1, words.length));
             } catch (CommandLine.UsageException e) {
-                // A documented kafka.yaml is the reader's own; everything else must parse.
                 assertThat(e.getMessage()).as(command).startsWith("--config: cannot read the file");
             }
         }
@@ -125,5 +136,25 @@ class LaunchScriptTest {
 
         assertThat(r.exitCode()).isZero();
         assertThat(r.out()).startsWith("Usage: bin/demo [options]");
+    }
+
+    @Test
+    @DisplayName("every bin/mq command in README.md and docs/configuration.md has options bin/mq accepts")
+    void documentedMqCommandsParse() throws IOException {
+        assertDocumentedCommandsParse("bin/mq", args -> DeadLetterOptions.parse(args, Map.of()), "README.md",
+                "docs/configuration.md");
+    }
+
+    @Test
+    @DisplayName("bin/mq --help prints the usage and exits 0; a bad command exits 2 naming it")
+    void mqScriptHelpAndUsage(@TempDir Path tmp) throws Exception {
+        Result help = script(tmp, ROOT.resolve("bin/mq").toString(), "--help");
+        Result bad = script(tmp, ROOT.resolve("bin/mq").toString(), "dead-letters", "purge");
+
+        assertThat(help.exitCode()).as(help.err()).isZero();
+        assertThat(help.out()).startsWith("Usage: bin/mq dead-letters list");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).startsWith("error: dead-letters: expected list or replay but was [purge]")
+                .doesNotContain("\tat ");
     }
 }
