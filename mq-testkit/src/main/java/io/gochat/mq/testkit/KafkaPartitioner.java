@@ -3,18 +3,35 @@ package io.gochat.mq.testkit;
 /**
  * The partition Kafka's default partitioner picks for a non-null key: {@code
  * toPositive(murmur2(key)) % partitions}, as in {@code org.apache.kafka.common.utils.Utils}. The
- * contract requires keyed messages to land where every other Kafka client puts them, so the kit
- * checks transports against this independent copy. Stateless.
+ * contract requires keyed messages to land where Kafka's Java client puts them, so the kit checks
+ * transports against this independent copy, and a transport of your own can use it to place keys
+ * (librdkafka-based clients do the same with {@code partitioner: murmur2_random}). Stateless,
+ * thread-safe, no dependency on kafka-clients.
+ *
+ * <pre>{@code
+ * int partition = KafkaPartitioner.partition(message.key(), partitionCount);
+ * }</pre>
  */
-final class KafkaPartitioner {
+public final class KafkaPartitioner {
     private KafkaPartitioner() {
     }
 
-    static int partition(byte[] key, int partitions) {
-        return (murmur2(key) & 0x7fffffff) % partitions;
+    /**
+     * The partition of {@code key} among {@code partitions}.
+     *
+     * @throws NullPointerException if {@code key} is null (Kafka spreads keyless messages instead)
+     * @throws IllegalArgumentException if {@code partitions} is not positive
+     */
+    public static int partition(byte[] key, int partitions) {
+        if (partitions < 1) {
+            throw new IllegalArgumentException("partitions: expected at least 1 but was " + partitions);
+        }
+        return (murmur2(java.util.Objects.requireNonNull(key, "key must not be null: keyless messages have no fixed"
+                + " partition")) & 0x7fffffff) % partitions;
     }
 
-    static int murmur2(byte[] data) {
+    /** Kafka's 32-bit murmur2 of {@code data} (seed {@code 0x9747b28c}). */
+    public static int murmur2(byte[] data) {
         int length = data.length;
         int seed = 0x9747b28c;
         int m = 0x5bd1e995;

@@ -29,6 +29,15 @@ class KafkaPartitionerTest {
         }
     }
 
+    @Test
+    @DisplayName("a null key or a partition count below 1 is refused, naming it")
+    void badInput() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> KafkaPartitioner.partition(null, 3))
+                .hasMessageStartingWith("key must not be null");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> KafkaPartitioner.partition(bytes("k"), 0))
+                .hasMessage("partitions: expected at least 1 but was 0");
+    }
+
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
