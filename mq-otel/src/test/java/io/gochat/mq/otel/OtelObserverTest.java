@@ -40,8 +40,8 @@ class OtelObserverTest {
     @Test
     @DisplayName("it is registered for ServiceLoader")
     void registeredForServiceLoader() {
-        assertThat(ServiceLoader.load(io.gochat.mq.observe.MqObserver.class).stream().map(p -> p.type()))
-                .contains(OtelObserver.class);
+        assertThat(ServiceLoader.load(io.gochat.mq.observe.MqObserver.class).stream().map(p -> p.type().getName()))
+                .contains(OtelObserver.class.getName());
     }
 
     @Test

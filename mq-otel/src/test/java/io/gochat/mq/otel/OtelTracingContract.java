@@ -95,6 +95,11 @@ abstract class OtelTracingContract {
                 topic, callback);
     }
 
+    /** The W3C traceparent that carries {@code span}. */
+    static String traceparent(SpanData span) {
+        return "00-" + span.getTraceId() + "-" + span.getSpanId() + "-" + span.getSpanContext().getTraceFlags().asHex();
+    }
+
     /** What a callback saw: the MDC's trace_id and the current span, per message value. */
     static final class Seen {
         final Map<String, String> mdc = new ConcurrentHashMap<>();
@@ -155,11 +160,11 @@ abstract class OtelTracingContract {
 
             Map<String, List<String>> stored = storedHeaders(topic, 1).get(0);
             assertThat(stored.get("traceparent")).as("traceparent headers of the stored record")
-                    .containsExactly("00-" + traceId + "-" + send.getSpanId() + "-01");
+                    .containsExactly(traceparent(send));
             assertThat(stored.get("trace_id")).as("trace_id headers of the stored record").containsExactly(traceId);
             Map<String, List<String>> republished = storedHeaders(forwarded, 1).get(0);
             assertThat(republished.get("traceparent")).as("traceparent headers of the forwarded record")
-                    .containsExactly("00-" + traceId + "-" + forward.getSpanId() + "-01");
+                    .containsExactly(traceparent(forward));
             assertThat(republished.get("trace_id")).as("trace_id headers of the forwarded record").containsExactly(traceId);
 
             String clientIdPrefix = config().common().clientIdPrefix();
