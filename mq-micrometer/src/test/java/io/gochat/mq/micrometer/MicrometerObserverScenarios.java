@@ -9,6 +9,7 @@ import io.gochat.mq.Producer;
 import io.gochat.mq.config.MqConfig;
 import io.gochat.mq.testkit.RecordingConsumer;
 import io.gochat.mq.testkit.TestNames;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
@@ -190,6 +191,27 @@ abstract class MicrometerObserverScenarios {
         await("nothing in flight").until(() -> gauge("mq.consumer.in.flight") == 0);
     }
 
+    @Test
+    @DisplayName("retries and dead letters are counted under the message's topic: each attempt is a callback run with"
+            + " outcome failure, and the dead letter a send to its topic")
+    void retriesAndDeadLettersAreCounted() {
+        String topic = createTopic("retried", 1);
+        String deadLetters = createTopic("retried-dlt", 1);
+        MicrometerObserver observer = new MicrometerObserver(registry);
+        producer(observer).sendSync(Message.of(topic, "k", "poison"));
+        record(consumer(TestNames.group("retried"), observer, c -> c.consumer(cc -> cc.retryMaxAttempts(3)
+                .retryBackoffMs(10).retryMaxBackoffMs(20).deadLetterTopic(deadLetters))), topic, message -> {
+                    throw new IllegalStateException("a callback that always throws (expected by the test)");
+                });
+        await("the dead letter counted").until(() -> counted(Search.in(registry).name("mq.consume.dead.letters")
+                .tags("service", SERVICE, "topic", topic)) == 1);
+        assertThat(counted(Search.in(registry).name("mq.consume.retries").tag("topic", topic))).as("retries").isEqualTo(2);
+        assertThat(count(Search.in(registry).name("mq.consume").tags("topic", topic, "outcome", "failure")))
+                .as("callback runs that threw").isEqualTo(3);
+        assertThat(count(Search.in(registry).name("mq.send").tags("topic", deadLetters, "outcome", "success")))
+                .as("the dead letter's send").isEqualTo(1);
+    }
+
     // ------------------------------------------------------------------ helpers
 
     final ConditionFactory await(String what) {
@@ -238,6 +260,11 @@ abstract class MicrometerObserverScenarios {
     /** The number of events of the timers found. */
     static long count(Search search) {
         return search.timers().stream().mapToLong(Timer::count).sum();
+    }
+
+    /** The sum of the counters found. */
+    static double counted(Search search) {
+        return search.counters().stream().mapToDouble(Counter::count).sum();
     }
 
     /** The value of the one gauge {@code name}. */
