@@ -44,6 +44,13 @@ public final class Mq {
     public static final String TRANSPORT_PROPERTY = "mq.transport";
     /** Environment variable that names the transport. */
     public static final String TRANSPORT_ENV = "MQ_TRANSPORT";
+    /**
+     * The system property that turns off finding observers on the class path when set to
+     * {@code none} (read once, at the first client): then only those given with
+     * {@link Option#withObserver} observe, for example a {@code MicrometerObserver} on a registry
+     * of your own instead of the global one.
+     */
+    public static final String OBSERVERS_PROPERTY = "mq.observers";
 
     private static final Logger LOG = LoggerFactory.getLogger("io.gochat.mq.Mq");
 
@@ -179,6 +186,9 @@ public final class Mq {
 
         /** The observers on the class path; one that cannot be loaded is logged and left out. */
         private static List<MqObserver> observers() {
+            if ("none".equals(System.getProperty(OBSERVERS_PROPERTY))) {
+                return List.of();
+            }
             List<MqObserver> found = new ArrayList<>();
             Iterator<MqObserver> it = ServiceLoader.load(MqObserver.class, Mq.class.getClassLoader()).iterator();
             while (true) {

@@ -21,7 +21,7 @@ final class BenchOptions {
             "",
             "Options:",
             "  --bootstrap HOST:PORT  a real Kafka cluster (PLAINTEXT) instead of the in-process broker",
-            "  --only LIST            some of: producer,consumer,inmemory,latency,slow,noop (default: all)",
+            "  --only LIST            some of: producer,consumer,inmemory,latency,slow,noop,observability (default: all)",
             "  --pairs N              measured A/B pairs per figure (default 7)",
             "  --warmups N            warm-up rounds per side before the pairs (default 4)",
             "  --rate N               messages per second for the latency figure (default 2000)",
@@ -30,7 +30,7 @@ final class BenchOptions {
             "");
 
     /** The figures the benchmark can measure. */
-    enum Part { PRODUCER, CONSUMER, INMEMORY, LATENCY, SLOW, NOOP }
+    enum Part { PRODUCER, CONSUMER, INMEMORY, LATENCY, SLOW, NOOP, OBSERVABILITY }
 
     final String bootstrap;
     final Set<Part> parts;
@@ -122,7 +122,7 @@ final class BenchOptions {
             try {
                 parts.add(Part.valueOf(item.trim().toUpperCase(Locale.ROOT)));
             } catch (IllegalArgumentException e) {
-                throw new UsageException("--only: expected some of producer,consumer,inmemory,latency,slow,noop but was ["
+                throw new UsageException("--only: expected some of producer,consumer,inmemory,latency,slow,noop,observability but was ["
                         + item.trim() + "]", e);
             }
         }

@@ -5,6 +5,7 @@ import io.gochat.mq.Mq;
 import io.gochat.mq.Option;
 import io.gochat.mq.Producer;
 import io.gochat.mq.config.MqConfig;
+import io.gochat.mq.observe.MqObserver;
 import io.gochat.mq.examples.EmbeddedKafka;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -16,9 +17,11 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.ServiceLoader;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -51,6 +54,7 @@ public final class MqBench {
     static final double SLOW_PARALLEL_CONSUMER_TARGET = 1;
     /** With a no-op handler, concurrency 64 against 1: what dispatching to workers costs. */
     static final double NOOP_RATIO_TARGET = 0.5;
+    static final double OBSERVABILITY_TARGET = 0.95;
     static final int SLOW_CONCURRENCY = 64;
     static final long SLOW_WORK_NANOS = 1_000_000;
     /** Warm-up rounds per contender of the slow-handler figure: with 1 ms handlers the JIT hardly matters. */
@@ -76,6 +80,9 @@ public final class MqBench {
 
     /** Runs the benchmarks in this JVM; returns the exit code. */
     static int run(String[] args, PrintStream out, PrintStream err) {
+        // the library's figures are of the library alone: observers on the class path (mq-micrometer,
+        // mq-otel) are given explicitly to the observed side of the observability figure only
+        System.setProperty(Mq.OBSERVERS_PROPERTY, "none");
         BenchOptions options;
         try {
             options = BenchOptions.parse(args);
@@ -140,6 +147,9 @@ public final class MqBench {
             }
             if (options.parts.contains(BenchOptions.Part.NOOP)) {
                 noop(bootstrap);
+            }
+            if (options.parts.contains(BenchOptions.Part.OBSERVABILITY)) {
+                observability(bootstrap);
             }
         } finally {
             if (broker != null) {
@@ -257,6 +267,61 @@ public final class MqBench {
             allRatios = Samples.concat(allRatios, r.ratios());
         }
         figures.value("consumer_ratio", Samples.median(allRatios));
+    }
+
+    /**
+     * The cost of the observers on the class path (mq-micrometer, mq-otel: no registry but the
+     * global one, no exporter): producer and consumer throughput of the library with them against
+     * the library without them, 100 B messages, in one run. The bench turns class-path discovery
+     * off ({@link Mq#OBSERVERS_PROPERTY}) and gives the observed side the same observers with
+     * {@code Option.withObserver}, so that both sides run in this JVM.
+     */
+    private void observability(String bootstrap) throws Exception {
+        List<MqObserver> observers = new ArrayList<>();
+        ServiceLoader.load(MqObserver.class).forEach(observers::add);
+        if (observers.isEmpty()) {
+            throw new IllegalStateException("observability: no MqObserver on the class path (mq-micrometer, mq-otel)");
+        }
+        progress.note("observability: observers " + observers.stream().map(o -> o.getClass().getSimpleName()).toList());
+        KafkaSettings settings = new KafkaSettings(bootstrap, "earliest");
+        Option[] bare = kafka(settings);
+        Option[] observed = Arrays.copyOf(bare, bare.length + observers.size());
+        for (int i = 0; i < observers.size(); i++) {
+            observed[bare.length + i] = Option.withObserver(observers.get(i));
+        }
+        Payloads payloads = new Payloads(100);
+
+        String produceTopic = "bench.observed.produce." + run;
+        createTopic(bare, produceTopic);
+        ProducerThroughput send = new ProducerThroughput(produceTopic, payloads, options.producerSmall);
+        AbRounds.Result p;
+        try (Producer withObservers = Mq.newProducer("bench-observed", observed);
+             Producer without = Mq.newProducer("bench-bare", bare)) {
+            Thread observedIo = ThreadCounters.named(settings.producerIoThread("bench-observed", false));
+            Thread bareIo = ThreadCounters.named(settings.producerIoThread("bench-bare", false));
+            p = AbRounds.run("observed producer " + payloads.label() + " x" + options.producerSmall, options.warmups,
+                    options.pairs, round -> send.library(withObservers, observedIo), round -> send.library(without, bareIo),
+                    progress);
+        }
+        double producerRatio = Samples.median(p.ratios());
+        figures.row("producer 100 B with observers vs without, msg/s", Samples.median(p.a), Samples.median(p.b),
+                p.ratios(), ">= " + OBSERVABILITY_TARGET, producerRatio >= OBSERVABILITY_TARGET);
+
+        String consumeTopic = "bench.observed.consume." + run;
+        createTopic(bare, consumeTopic);
+        fill(settings, consumeTopic, payloads, options.consumerSmall, "observed consumer");
+        ConsumerThroughput consume = new ConsumerThroughput(consumeTopic, options.consumerSmall, settings.commitIntervalMs());
+        AbRounds.Result c = AbRounds.run("observed consumer " + payloads.label() + " x" + options.consumerSmall,
+                options.warmups, options.pairs,
+                round -> consume.library(() -> Mq.newConsumer("bench-observed", "bench-observed-" + run + "-" + round,
+                        observed)),
+                round -> consume.library(() -> Mq.newConsumer("bench-bare", "bench-bare-" + run + "-" + round, bare)),
+                progress);
+        double consumerRatio = Samples.median(c.ratios());
+        figures.row("consumer 100 B with observers vs without, msg/s", Samples.median(c.a), Samples.median(c.b),
+                c.ratios(), ">= " + OBSERVABILITY_TARGET, consumerRatio >= OBSERVABILITY_TARGET);
+        figures.value("observability_producer_ratio", producerRatio);
+        figures.value("observability_consumer_ratio", consumerRatio);
     }
 
     /**

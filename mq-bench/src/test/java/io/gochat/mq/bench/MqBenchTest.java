@@ -74,7 +74,7 @@ class MqBenchTest {
 
         assertThat(run.exitCode()).isEqualTo(MqBench.EXIT_USAGE);
         assertThat(run.err())
-                .startsWith("error: --only: expected some of producer,consumer,inmemory,latency,slow,noop but was [everything]")
+                .startsWith("error: --only: expected some of producer,consumer,inmemory,latency,slow,noop,observability but was [everything]")
                 .contains("Usage: bin/bench [options]")
                 .doesNotContain("\tat ");
     }
