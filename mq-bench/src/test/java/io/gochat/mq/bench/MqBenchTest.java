@@ -29,7 +29,8 @@ class MqBenchTest {
                     "latency_library_p99_ms", "latency_raw_p99_ms", "latency_p99_ratio",
                     "slow_c1_msgs_per_sec", "slow_c64_msgs_per_sec", "slow_per_partition_msgs_per_sec",
                     "slow_parallel_consumer_msgs_per_sec", "slow_c64_speedup", "slow_vs_per_partition",
-                    "slow_vs_parallel_consumer", "noop_c1_msgs_per_sec", "noop_c64_msgs_per_sec", "noop_c64_ratio"))
+                    "slow_vs_parallel_consumer", "noop_c1_msgs_per_sec", "noop_c64_msgs_per_sec", "noop_c64_ratio",
+                    "observability_producer_ratio", "observability_consumer_ratio"))
             .flatMap(List::stream).toList();
 
     /** The allocation and CPU lines of each of {@code threads} under {@code prefix}. */
@@ -64,7 +65,8 @@ class MqBenchTest {
         assertThat(run.out()).contains("== gochat MQ benchmarks", "figure", "producer 100 B, msg/s",
                 "in-memory e2e vs ArrayBlockingQueue", "latency p99 @ 500 msg/s, ms",
                 "1 ms handler: concurrency 64 vs 1, msg/s", "1 ms handler: c64 vs a raw consumer per partition",
-                "1 ms handler: c64 vs Parallel Consumer (key, 64)", "no-op handler: concurrency 64 vs 1");
+                "1 ms handler: c64 vs Parallel Consumer (key, 64)", "no-op handler: concurrency 64 vs 1",
+                "producer 100 B with observers vs without", "consumer 100 B with observers vs without");
     }
 
     @Test
