@@ -89,13 +89,21 @@ public final class ConsumerHealth implements MqObserver {
     /** {@link Slot#since} while no callback runs. */
     private static final long IDLE = Long.MIN_VALUE;
 
-    /** The callback running on one thread of a consumer: since when, or {@link #IDLE}. */
-    private static final class Slot {
+    /**
+     * The callback running on one thread of a consumer: since when, or {@link #IDLE}; also the
+     * observation of each run on that thread (one at a time), so that a run allocates nothing.
+     */
+    private static final class Slot implements ConsumeObservation {
         final Thread thread;
         volatile long since = IDLE;
 
         Slot(Thread thread) {
             this.thread = thread;
+        }
+
+        @Override
+        public void completed(Outcome outcome, Throwable failure) {
+            since = IDLE;
         }
     }
 
@@ -130,12 +138,7 @@ public final class ConsumerHealth implements MqObserver {
         public ConsumeObservation consumeStarted(Message message, int attempt) {
             Slot s = slot.get();
             s.since = clock.getAsLong();
-            return new ConsumeObservation() {
-                @Override
-                public void completed(Outcome outcome, Throwable failure) {
-                    s.since = IDLE;
-                }
-            };
+            return s;
         }
 
         @Override

@@ -41,7 +41,10 @@ public final class Observers {
                 failed(log, observer, "client", e);
             }
         }
-        return each.isEmpty() ? ClientObserver.NONE : new Guarded(List.copyOf(each), log);
+        if (each.isEmpty()) {
+            return ClientObserver.NONE;
+        }
+        return each.size() == 1 ? new GuardedOne(each.get(0), log) : new Guarded(List.copyOf(each), log);
     }
 
     private static void failed(Logger log, Object observer, String event, RuntimeException e) {
@@ -49,14 +52,93 @@ public final class Observers {
                 .addKeyValue("observer", observer.getClass().getName()).addKeyValue("event", event).setCause(e).log();
     }
 
+    /**
+     * One observer, each failure logged and ignored: the usual case, without the lists and merged
+     * maps of {@link Guarded} (one small object per send or callback run, and only when the
+     * observer follows it).
+     */
+    private static final class GuardedOne extends Guarded {
+        private final ClientObserver observer;
+
+        GuardedOne(ClientObserver observer, Logger log) {
+            super(List.of(observer), log);
+            this.observer = observer;
+        }
+
+        @Override
+        public SendObservation sendStarted(Message message) {
+            SendObservation observation;
+            try {
+                observation = observer.sendStarted(message);
+            } catch (RuntimeException e) {
+                failed(log(), observer, "sendStarted", e);
+                return SendObservation.NONE;
+            }
+            return observation == null || observation == SendObservation.NONE ? SendObservation.NONE
+                    : new GuardedSend(observation, log());
+        }
+
+        @Override
+        public ConsumeObservation consumeStarted(Message message, int attempt) {
+            ConsumeObservation observation;
+            try {
+                observation = observer.consumeStarted(message, attempt);
+            } catch (RuntimeException e) {
+                failed(log(), observer, "consumeStarted", e);
+                return ConsumeObservation.NONE;
+            }
+            return observation == null || observation == ConsumeObservation.NONE ? ConsumeObservation.NONE
+                    : new GuardedConsume(observation, log());
+        }
+    }
+
+    /** One send observation, guarded. */
+    private record GuardedSend(SendObservation observation, Logger log) implements SendObservation {
+        @Override
+        public Map<String, byte[]> headers() {
+            try {
+                Map<String, byte[]> headers = observation.headers();
+                return headers == null ? Map.of() : headers;
+            } catch (RuntimeException e) {
+                failed(log, observation, "headers", e);
+                return Map.of();
+            }
+        }
+
+        @Override
+        public void completed(Throwable error) {
+            try {
+                observation.completed(error);
+            } catch (RuntimeException e) {
+                failed(log, observation, "sendCompleted", e);
+            }
+        }
+    }
+
+    /** One consume observation, guarded. */
+    private record GuardedConsume(ConsumeObservation observation, Logger log) implements ConsumeObservation {
+        @Override
+        public void completed(Outcome outcome, Throwable failure) {
+            try {
+                observation.completed(outcome, failure);
+            } catch (RuntimeException e) {
+                failed(log, observation, "consumeCompleted", e);
+            }
+        }
+    }
+
     /** Calls every observer, each failure logged and ignored. */
-    private static final class Guarded implements ClientObserver {
+    private static class Guarded implements ClientObserver {
         private final List<ClientObserver> observers;
         private final Logger log;
 
         Guarded(List<ClientObserver> observers, Logger log) {
             this.observers = observers;
             this.log = log;
+        }
+
+        final Logger log() {
+            return log;
         }
 
         private void each(String event, java.util.function.Consumer<ClientObserver> call) {
