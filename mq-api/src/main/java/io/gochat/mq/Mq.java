@@ -33,7 +33,8 @@ import java.util.ServiceLoader;
  * {@code mq.transport}; the environment variable {@code MQ_TRANSPORT}; the configuration's
  * {@code transport} key; the only {@link TransportProvider} on the class path. Otherwise an error
  * lists the transports found (and any that could not be loaded) and how to choose. Nothing falls
- * back to in-memory silently. The providers are looked up once, on first use. The chosen transport
+ * back to in-memory silently. The providers and the configuration loader are looked up once, on
+ * first use; the loader reads the configuration again for each client. The chosen transport
  * then {@linkplain TransportProvider#validate validates} the configuration: what a transport needs
  * (Kafka: brokers) is its own rule.
  *
@@ -149,7 +150,7 @@ public final class Mq {
     }
 
     private static MqConfig loadConfig(String serviceName, String transport, Transports transports) {
-        List<ConfigLoader> loaders = Transports.load(ConfigLoader.class, Mq.class.getClassLoader(), new ArrayList<>());
+        List<ConfigLoader> loaders = Found.LOADERS;
         if (loaders.size() > 1) {
             throw new MqConfigException("Several configuration loaders are on the class path: "
                     + Transports.names(loaders, l -> l.getClass().getName()) + ". Keep one (normally mq-coord).");
@@ -175,6 +176,9 @@ public final class Mq {
     /** The providers of this library's class loader, found on first use and kept, as SLF4J finds its binding. */
     private static final class Found {
         static final Transports TRANSPORTS = Transports.load(Mq.class.getClassLoader());
+        /** One loader for the JVM, so that what it remembers (warnings already given) spans the clients. */
+        static final List<ConfigLoader> LOADERS =
+                List.copyOf(Transports.load(ConfigLoader.class, Mq.class.getClassLoader(), new ArrayList<>()));
         static final List<MqObserver> OBSERVERS = observers();
 
         /** The observers on the class path; one that cannot be loaded is logged and left out. */
