@@ -38,6 +38,11 @@ import java.util.ServiceLoader;
  * then {@linkplain TransportProvider#validate validates} the configuration: what a transport needs
  * (Kafka: brokers) is its own rule.
  *
+ * <p><b>Logging.</b> At the first client, once per JVM, a WARN says when no SLF4J provider is
+ * bound (printed on {@code System.err}, since SLF4J would discard it) or when the backend's MDC
+ * keeps nothing (slf4j-simple, slf4j-nop): then {@code trace_id} cannot reach log lines. Either
+ * way the cure is a backend with an MDC, e.g. {@code logback-classic}.
+ *
  * <p>Thread-safe; every call creates a new client.
  */
 public final class Mq {
@@ -47,6 +52,7 @@ public final class Mq {
     public static final String TRANSPORT_ENV = "MQ_TRANSPORT";
 
     private static final Logger LOG = LoggerFactory.getLogger("io.gochat.mq.Mq");
+    private static final LoggingBackendCheck LOGGING_CHECK = LoggingBackendCheck.ofThisJvm();
 
     private Mq() {
     }
@@ -93,6 +99,7 @@ public final class Mq {
     private static <T> T create(String kind, String serviceName, String groupId, Option[] options, Factory<T> factory) {
         requireName(serviceName, "serviceName");
         Objects.requireNonNull(options, "options must not be null");
+        LOGGING_CHECK.checkOnce();
         Logger logger = null;
         MqConfig config = null;
         String transport = null;
