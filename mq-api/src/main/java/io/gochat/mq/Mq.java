@@ -33,9 +33,15 @@ import java.util.ServiceLoader;
  * {@code mq.transport}; the environment variable {@code MQ_TRANSPORT}; the configuration's
  * {@code transport} key; the only {@link TransportProvider} on the class path. Otherwise an error
  * lists the transports found (and any that could not be loaded) and how to choose. Nothing falls
- * back to in-memory silently. The providers are looked up once, on first use. The chosen transport
+ * back to in-memory silently. The providers and the configuration loader are looked up once, on
+ * first use; the loader reads the configuration again for each client. The chosen transport
  * then {@linkplain TransportProvider#validate validates} the configuration: what a transport needs
  * (Kafka: brokers) is its own rule.
+ *
+ * <p><b>Logging.</b> At the first client, once per JVM, a WARN says when no SLF4J provider is
+ * bound (printed on {@code System.err}, since SLF4J would discard it) or when the backend's MDC
+ * keeps nothing (slf4j-simple, slf4j-nop): then {@code trace_id} cannot reach log lines. Either
+ * way the cure is a backend with an MDC, e.g. {@code logback-classic}.
  *
  * <p>Thread-safe; every call creates a new client.
  */
@@ -53,6 +59,7 @@ public final class Mq {
     public static final String OBSERVERS_PROPERTY = "mq.observers";
 
     private static final Logger LOG = LoggerFactory.getLogger("io.gochat.mq.Mq");
+    private static final LoggingBackendCheck LOGGING_CHECK = LoggingBackendCheck.ofThisJvm();
 
     private Mq() {
     }
@@ -99,6 +106,7 @@ public final class Mq {
     private static <T> T create(String kind, String serviceName, String groupId, Option[] options, Factory<T> factory) {
         requireName(serviceName, "serviceName");
         Objects.requireNonNull(options, "options must not be null");
+        LOGGING_CHECK.checkOnce();
         Logger logger = null;
         MqConfig config = null;
         String transport = null;
@@ -156,7 +164,7 @@ public final class Mq {
     }
 
     private static MqConfig loadConfig(String serviceName, String transport, Transports transports) {
-        List<ConfigLoader> loaders = Transports.load(ConfigLoader.class, Mq.class.getClassLoader(), new ArrayList<>());
+        List<ConfigLoader> loaders = Found.LOADERS;
         if (loaders.size() > 1) {
             throw new MqConfigException("Several configuration loaders are on the class path: "
                     + Transports.names(loaders, l -> l.getClass().getName()) + ". Keep one (normally mq-coord).");
@@ -182,6 +190,9 @@ public final class Mq {
     /** The providers of this library's class loader, found on first use and kept, as SLF4J finds its binding. */
     private static final class Found {
         static final Transports TRANSPORTS = Transports.load(Mq.class.getClassLoader());
+        /** One loader for the JVM, so that what it remembers (warnings already given) spans the clients. */
+        static final List<ConfigLoader> LOADERS =
+                List.copyOf(Transports.load(ConfigLoader.class, Mq.class.getClassLoader(), new ArrayList<>()));
         static final List<MqObserver> OBSERVERS = observers();
 
         /** The observers on the class path; one that cannot be loaded is logged and left out. */

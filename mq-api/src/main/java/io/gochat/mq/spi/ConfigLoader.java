@@ -9,7 +9,8 @@ import java.util.Optional;
  * Finds the configuration of a service when the caller gave none with
  * {@code Option.withConfig}. {@code mq-coord} implements it (local file, Consul KV, class path).
  * Register in {@code META-INF/services/io.gochat.mq.spi.ConfigLoader}; at most one may be present.
- * Must be thread-safe.
+ * Must be thread-safe: {@code Mq} finds the loader once and calls it for every client, so it may
+ * remember what it already warned about and warn once per configuration, not once per client.
  */
 public interface ConfigLoader {
 

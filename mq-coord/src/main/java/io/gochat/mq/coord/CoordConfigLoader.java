@@ -45,12 +45,14 @@ import java.util.function.Supplier;
  * dir is {@code mq.config.cache.dir} / {@code MQ_CONFIG_CACHE_DIR}, default
  * {@code ~/.cache/gochat-mq}, {@code off} to disable. When Consul gives no answer (unreachable,
  * timed out, 403, 5xx) or no longer has the key, the cached copy is used, with a WARN naming its
- * age. Without a copy, an unanswered Consul is an error that says what happened and where;
+ * age (once per copy and reason, not per client). Without a copy, an unanswered Consul is an error that says what happened and where;
  * a missing key moves on to the class path.
  *
  * <p><b>Validation</b> happens here, once: a value of the wrong type, a broken rule, malformed
  * YAML or an empty file throws {@link MqConfigException} naming the key, the value, what is
- * allowed and the source; unknown keys are logged at WARN with the nearest known key. What a
+ * allowed and the source; unknown keys are logged at WARN with the nearest known key, once per
+ * source and content (each client loads the configuration again; a service that creates three
+ * clients sees one warning, and a changed file is warned about again, once). What a
  * transport needs beyond that (Kafka: {@code common.brokers}) is the transport's own check,
  * {@code TransportProvider.validate}, which {@code Mq} runs once the transport is chosen: this
  * loader knows no transport.
@@ -66,6 +68,7 @@ public final class CoordConfigLoader implements ConfigLoader {
     private final Logger log;
     private final ClassLoader classLoader;
     private final Map<String, String> consulOutcomes = new ConcurrentHashMap<>();
+    private final WarnedLoads warned = new WarnedLoads();
 
     /** The loader {@link java.util.ServiceLoader} creates: settings from system properties and the environment. */
     public CoordConfigLoader() {
@@ -258,6 +261,9 @@ public final class CoordConfigLoader implements ConfigLoader {
         String source = "cache " + cacheFile + (copy.origin.isEmpty() ? "" : " (copy of " + copy.origin + ")");
         String age = ConfigCache.human(copy.age(Instant.now()));
         MqConfig config = finish(KafkaYamlParser.parse(copy.yaml, source), source, serviceName);
+        if (!warned.first("cache", cacheFile, copy.savedAt, reason)) {
+            return config;
+        }
         log.atWarn().setMessage("consul gave no configuration; using the last-known-good copy from " + age + " ago")
                 .addKeyValue("service", serviceName)
                 .addKeyValue("consul", s.consulAddress())
@@ -287,7 +293,9 @@ public final class CoordConfigLoader implements ConfigLoader {
         try {
             config = KafkaYamlBinder.bind(tree, source, unknown);
         } finally {
-            KafkaYaml.warn(unknown, log);
+            if (!unknown.isEmpty() && warned.first("unknown keys", source, tree)) {
+                KafkaYaml.warn(unknown, log);
+            }
         }
         log.atInfo().setMessage("mq configuration loaded")
                 .addKeyValue("service", serviceName)

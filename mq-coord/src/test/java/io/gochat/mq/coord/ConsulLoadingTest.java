@@ -328,6 +328,20 @@ class ConsulLoadingTest {
             assertThat(warn.getThrowableProxy()).isNull();
         }
 
+        @Test
+        @DisplayName("three clients started while Consul fails get one WARN about the cached copy, not three")
+        void cacheUseWarnedOnce() throws Exception {
+            load(settings().build(), "im-gateway");
+            consul.failWith(500);
+            CoordConfigLoader loader = new CoordConfigLoader(settings().build(), LogCapture.testLogger("consul"),
+                    emptyClassPath(dir));
+            for (int client = 0; client < 3; client++) {
+                assertThat(loader.load("im-gateway").orElseThrow().source()).startsWith("cache ");
+            }
+            assertThat(logs.at(Level.WARN)).extracting(ILoggingEvent::getFormattedMessage).singleElement()
+                    .asString().startsWith("consul gave no configuration; using the last-known-good copy from");
+        }
+
         private String reasonFragment(Fault fault) {
             switch (fault) {
                 case NOT_FOUND: return "has no key " + GLOBAL + " (404)";

@@ -194,6 +194,26 @@ class CoordConfigLoaderTest {
     }
 
     @Test
+    @DisplayName("an unknown key is warned about once per content of the file, not once per load")
+    void unknownKeyWarnedOncePerContent() throws Exception {
+        Path file = file("kafka.yaml", BROKERS + "producer:\n  lingerMS: 1\n");
+        CoordSettings s = settings().configFile(file.toString(), "system property mq.config.file").build();
+        CoordConfigLoader loader = loader(s, classPath(null));
+        loader.load("im-gateway");
+        loader.load("im-gateway");
+        loader.load("im-logic");
+        assertThat(logs.at(Level.WARN)).hasSize(1);
+        assertThat(logs.at(Level.INFO)).hasSize(3);
+
+        file("kafka.yaml", BROKERS + "producer:\n  lingerMS: 2\n");
+        loader.load("im-gateway");
+        loader.load("im-gateway");
+        assertThat(logs.at(Level.WARN)).extracting(e -> e.getFormattedMessage()).containsExactly(
+                "unknown key producer.lingerMS (file " + file.toAbsolutePath() + "); did you mean lingerMs?",
+                "unknown key producer.lingerMS (file " + file.toAbsolutePath() + "); did you mean lingerMs?");
+    }
+
+    @Test
     @DisplayName("with Consul, a service name that could escape its key is refused")
     void serviceNameChecked() throws Exception {
         CoordSettings s = settings().consulAddress(consul.address()).build();

@@ -139,6 +139,39 @@ class MqLoadingTest {
     }
 
     @Test
+    @DisplayName("an unknown key is warned about once for three clients, and once more when the configuration changes")
+    void unknownKeyWarnedOncePerConfiguration() {
+        String brokers = "transport: recording\ncommon:\n  brokers: [\"kafka-" + UUID.randomUUID() + ":9092\"]\n";
+        consul.put("config/it/global/kafka.yaml", brokers + "producer:\n  lingerMS: 1\n");
+        List<AutoCloseable> clients = new java.util.ArrayList<>();
+        try {
+            clients.add(Mq.newProducer("im-gateway"));
+            clients.add(Mq.newConsumer("im-gateway", "im-gateway-group"));
+            clients.add(Mq.newAdminClient("im-gateway"));
+            assertThat(unknownKeyWarnings()).containsExactly(
+                    "unknown key producer.lingerMS (consul config/it/global/kafka.yaml); did you mean lingerMs?");
+
+            consul.put("config/it/global/kafka.yaml", brokers + "producer:\n  lingerMS: 2\n");
+            clients.add(Mq.newProducer("im-gateway"));
+            clients.add(Mq.newProducer("im-gateway"));
+            assertThat(unknownKeyWarnings()).hasSize(2);
+        } finally {
+            clients.forEach(c -> {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+        }
+    }
+
+    private List<String> unknownKeyWarnings() {
+        return logs.at(Level.WARN).stream().map(ILoggingEvent::getFormattedMessage)
+                .filter(m -> m.startsWith("unknown key")).collect(Collectors.toList());
+    }
+
+    @Test
     @DisplayName("when Consul is down at start-up, the service starts on its last-known-good copy")
     void startsFromCacheWhenConsulIsDown() {
         Mq.newProducer("im-gateway").close();

@@ -1,10 +1,13 @@
 package io.gochat.mq.kafka;
 
+import io.gochat.mq.MqException;
 import io.gochat.mq.spi.ClientSpec;
 import org.slf4j.Logger;
 import org.slf4j.spi.LoggingEventBuilder;
 
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 /**
@@ -21,6 +24,7 @@ final class KafkaClient<C> {
     private final String id;
     private final Map<String, Object> properties;
     private final C client;
+    private final AtomicBoolean reached = new AtomicBoolean();
 
     private KafkaClient(String kind, String idBase, String id, Map<String, Object> properties, C client) {
         this.kind = kind;
@@ -61,6 +65,33 @@ final class KafkaClient<C> {
                 .addKeyValue("properties", KafkaProperties.forLog(properties))
                 .log();
         return new KafkaClient<>(kind, idBase, id, Map.copyOf(properties), client);
+    }
+
+    /**
+     * Before the first call that needs a broker: fails at once, naming each address and the cause
+     * (connection refused, host name cannot be resolved, no answer), when no bootstrap address
+     * accepts a TCP connection, instead of letting Kafka retry silently until its timeout. Once
+     * an address answered, it never probes again: brokers that go away later are waited for.
+     * Each address gets {@code socket.connection.setup.timeout.ms} if set lower, else
+     * {@value BrokerProbe#DEFAULT_CONNECT_TIMEOUT_MS} ms. Any thread.
+     *
+     * @param what the call, for the message: {@code send to topic orders}
+     * @throws MqException when no bootstrap broker can be reached
+     */
+    void requireReachableOnce(String what) {
+        if (reached.get()) {
+            return;
+        }
+        String bootstrap = String.valueOf(properties.get("bootstrap.servers"));
+        int timeoutMs = Math.min(BrokerProbe.DEFAULT_CONNECT_TIMEOUT_MS, KafkaProperties.intProperty(properties,
+                "socket.connection.setup.timeout.ms", BrokerProbe.DEFAULT_CONNECT_TIMEOUT_MS));
+        Optional<String> unreachable = BrokerProbe.unreachable(bootstrap, timeoutMs);
+        if (unreachable.isPresent()) {
+            throw new MqException(what + " failed: no broker reachable at common.brokers " + bootstrap + ": "
+                    + unreachable.get() + ". Check that the brokers run and that common.brokers names their host"
+                    + " and port as this host reaches them.");
+        }
+        reached.set(true);
     }
 
     /** The client. */

@@ -126,7 +126,8 @@ final class KafkaErrors {
         }
         String text = reason instanceof ConfigException ? reason.getMessage() : describe(reason);
         String hint = String.valueOf(text).contains("bootstrap")
-                ? ". Check common.brokers " + props.get("bootstrap.servers") + ": none of them resolves to an address"
+                ? ". Check common.brokers " + props.get("bootstrap.servers")
+                        + ": the host name cannot be resolved (none of them resolves to an address)"
                 : "";
         return new MqConfigException("could not create the Kafka " + kind + ": " + text + hint + " (" + source + ")", e);
     }
