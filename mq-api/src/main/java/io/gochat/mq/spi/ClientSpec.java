@@ -66,10 +66,19 @@ public final class ClientSpec {
      * {@code null}); failures of observers are logged to {@link #logger(String) logger(component)}.
      */
     public ClientObserver observer(ClientInfo.Kind kind, String component, Object transportClient) {
+        return observer(kind, component, transportClient, clientId());
+    }
+
+    /**
+     * {@link #observer(ClientInfo.Kind, String, Object)} for a transport that gives each client an
+     * id of its own ({@code clientId}, e.g. Kafka's {@code client.id} with a {@code -2} for the
+     * second client of a service in one JVM), which observers then see.
+     */
+    public ClientObserver observer(ClientInfo.Kind kind, String component, Object transportClient, String clientId) {
         if (observers.isEmpty()) {
             return ClientObserver.NONE;
         }
-        return Observers.forClient(observers, new ClientInfo(kind, serviceName, clientId(), groupId, transport,
+        return Observers.forClient(observers, new ClientInfo(kind, serviceName, clientId, groupId, transport,
                 transportClient), logger(component));
     }
 

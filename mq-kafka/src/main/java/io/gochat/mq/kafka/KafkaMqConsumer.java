@@ -117,7 +117,7 @@ final class KafkaMqConsumer implements Consumer {
         // a broker that is away must not hold the loop for the whole API timeout at every interval
         this.intervalCommitTimeout = Duration.ofMillis(Math.min(apiTimeout.toMillis(), Math.max(5_000, commitIntervalMs)));
         this.settings = spec.config().consumer();
-        this.observer = spec.observer(ClientInfo.Kind.CONSUMER, "consumer", consumer);
+        this.observer = spec.observer(ClientInfo.Kind.CONSUMER, "consumer", consumer, kafka.id());
         this.spec = spec;
         // shorter than max.poll.interval.ms: a revocation waits inside poll()
         int maxPollInterval = KafkaProperties.intProperty(kafka.properties(), "max.poll.interval.ms", 300_000);

@@ -87,7 +87,7 @@ final class KafkaMqProducer implements Producer {
         this.ioThreadName = KafkaProducer.NETWORK_THREAD_PREFIX + " | " + clientId;
         this.closeTimeoutMs = spec.config().producer().closeTimeoutMs();
         this.connectionCount = producerMetric("connection-count");
-        this.observer = spec.observer(ClientInfo.Kind.PRODUCER, "producer", producer);
+        this.observer = spec.observer(ClientInfo.Kind.PRODUCER, "producer", producer, clientId);
         // A send may block for max.block.ms, then waits for delivery.timeout.ms at most.
         this.syncBoundMs = KafkaProperties.intProperty(props, "max.block.ms", KafkaProperties.DEFAULT_MAX_BLOCK_MS)
                 + (long) KafkaProperties.intProperty(props, "delivery.timeout.ms", spec.config().producer().deliveryTimeoutMs())
