@@ -113,11 +113,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * on the threads that run the callbacks. The kit's own self-test shows that each test fails on a transport broken in the way it
  * names.
  *
+ * <p>A failing test's message starts with the promise it broke, then the details
+ * ({@link BrokenPromiseReport}): {@code Contract: a null key arrives as null — broken.}
+ *
  * <p>Tests within one class run one at a time (they share the fixture and the clean-up list).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Execution(ExecutionMode.SAME_THREAD)
-@ExtendWith(SkippedGroups.class)
+@ExtendWith({SkippedGroups.class, BrokenPromiseReport.class})
 public abstract class TransportCompatibilityKit {
     private static final String SERVICE = "mq-contract";
     /** Header that marks the suite's own probe and drain messages; data messages never carry it. */

@@ -206,6 +206,11 @@ class ContractSuiteSelfTest {
                         .map(e -> String.valueOf(e.getMessage()).lines().limit(3).collect(Collectors.joining(" | ")))
                         .orElse("?"))
                 .log());
+        assertThat(results.testEvents().failed().stream()
+                .map(event -> event.getPayload(TestExecutionResult.class).flatMap(TestExecutionResult::getThrowable)
+                        .map(Throwable::getMessage).orElse("")))
+                .as("failure messages with %s: each starts with the promise its test names", c.fault())
+                .allSatisfy(message -> assertThat(message).startsWith(BrokenPromiseReport.PREFIX).contains(" — broken.\n"));
         return results.testEvents().failed().stream()
                 .map(event -> event.getTestDescriptor())
                 .map(TestDescriptor::getSource)
