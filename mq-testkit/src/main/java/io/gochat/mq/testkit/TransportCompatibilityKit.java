@@ -113,11 +113,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * on the threads that run the callbacks. The kit's own self-test shows that each test fails on a transport broken in the way it
  * names.
  *
+ * <p>A failing test's message starts with the promise it broke, then the details
+ * ({@link BrokenPromiseReport}): {@code Contract: a null key arrives as null — broken.}
+ *
  * <p>Tests within one class run one at a time (they share the fixture and the clean-up list).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Execution(ExecutionMode.SAME_THREAD)
-@ExtendWith(SkippedGroups.class)
+@ExtendWith({SkippedGroups.class, BrokenPromiseReport.class})
 public abstract class TransportCompatibilityKit {
     private static final String SERVICE = "mq-contract";
     /** Header that marks the suite's own probe and drain messages; data messages never carry it. */
@@ -196,7 +199,7 @@ public abstract class TransportCompatibilityKit {
 
             Message got = record(consumer(group("bytes")), topic).awaitCount(1, timeout()).received().get(0);
 
-            assertThat(got.topic()).isEqualTo(topic);
+            assertThat(got.topic()).as("topic").isEqualTo(topic);
             assertThat(got.key()).as("key").isEqualTo(key);
             assertThat(got.value()).as("value").isEqualTo(value);
             assertThat(got.headers()).as("header names").containsOnlyKeys("binary", "utf8", "empty", "absent-value");
@@ -214,9 +217,9 @@ public abstract class TransportCompatibilityKit {
 
             Message got = record(consumer(group("tombstone")), topic).awaitCount(1, timeout()).received().get(0);
 
-            assertThat(got.keyAsString()).isEqualTo("user-1");
-            assertThat(got.value()).isNull();
-            assertThat(got.valueSize()).isZero();
+            assertThat(got.keyAsString()).as("key").isEqualTo("user-1");
+            assertThat(got.value()).as("value of the tombstone").isNull();
+            assertThat(got.valueSize()).as("valueSize() of the tombstone").isZero();
         }
 
         @Test
@@ -227,8 +230,8 @@ public abstract class TransportCompatibilityKit {
 
             Message got = record(consumer(group("null-key")), topic).awaitCount(1, timeout()).received().get(0);
 
-            assertThat(got.key()).isNull();
-            assertThat(got.valueAsString()).isEqualTo("payload");
+            assertThat(got.key()).as("key sent as null").isNull();
+            assertThat(got.valueAsString()).as("value").isEqualTo("payload");
         }
 
         @Test
@@ -239,8 +242,8 @@ public abstract class TransportCompatibilityKit {
 
             Message got = record(consumer(group("empty")), topic).awaitCount(1, timeout()).received().get(0);
 
-            assertThat(got.key()).isNotNull().isEmpty();
-            assertThat(got.value()).isNotNull().isEmpty();
+            assertThat(got.key()).as("key sent empty").isNotNull().isEmpty();
+            assertThat(got.value()).as("value sent empty").isNotNull().isEmpty();
         }
 
         @Test
@@ -252,7 +255,7 @@ public abstract class TransportCompatibilityKit {
 
             Message got = record(consumer(group("large")), topic).awaitCount(1, timeout()).received().get(0);
 
-            assertThat(got.value()).isEqualTo(value);
+            assertThat(got.value()).as("the %d-byte value", value.length).isEqualTo(value);
         }
 
         @Test
@@ -265,10 +268,11 @@ public abstract class TransportCompatibilityKit {
 
             List<Message> got = record(consumer(group("headers")), topic).awaitCount(2, timeout()).received();
 
-            assertThat(got.get(0).headers()).containsOnlyKeys("a", "b");
-            assertThat(got.get(0).headerAsString("a")).isEqualTo("1");
-            assertThat(got.get(0).headerAsString("b")).isEqualTo("2");
-            assertThat(got.get(1).headers()).isEmpty();
+            assertThat(got.get(0).headers()).as("header names of the message sent with headers a and b")
+                    .containsOnlyKeys("a", "b");
+            assertThat(got.get(0).headerAsString("a")).as("header a").isEqualTo("1");
+            assertThat(got.get(0).headerAsString("b")).as("header b").isEqualTo("2");
+            assertThat(got.get(1).headers()).as("headers of the message sent without any").isEmpty();
         }
 
         @Test
@@ -377,11 +381,11 @@ public abstract class TransportCompatibilityKit {
             RecordingConsumer consumer = record(consumer(group("callbacks")), topic).awaitCount(count, timeout());
             producer.close();
 
-            assertThat(errors).isEmpty();
+            assertThat(errors).as("errors passed to the send callbacks").isEmpty();
             for (int i = 0; i < count; i++) {
                 assertThat(calls.get(i)).as("callbacks of message %d", i).isEqualTo(1);
             }
-            assertThat(dataValues(consumer.received())).hasSize(count);
+            assertThat(dataValues(consumer.received())).as("messages received").hasSize(count);
         }
 
         @Test
@@ -423,8 +427,9 @@ public abstract class TransportCompatibilityKit {
             RecordingConsumer consumer = record(consumer(group("mixed")), topic).awaitCount(40, timeout());
 
             await("20 async callbacks").until(() -> callbacks.get() == 20);
-            assertThat(errors).isEmpty();
-            assertThat(dataValues(consumer.received())).containsExactlyElementsOf(expected);
+            assertThat(errors).as("errors passed to the send callbacks").isEmpty();
+            assertThat(dataValues(consumer.received())).as("values in the order received")
+                    .containsExactlyElementsOf(expected);
         }
 
         @Test
@@ -495,9 +500,9 @@ public abstract class TransportCompatibilityKit {
             RecordingConsumer consumer = record(consumer(group("throwing-send-callback")), topic).awaitCount(12, timeout());
 
             await("10 successful callbacks").until(() -> ok.get() == 10);
-            assertThat(errors).isEmpty();
-            assertThat(thrown.get()).isEqualTo(1);
-            assertThat(dataValues(consumer.received())).hasSize(12).startsWith("first").endsWith("last");
+            assertThat(errors).as("errors passed to the send callbacks after the throwing one").isEmpty();
+            assertThat(thrown.get()).as("runs of the throwing send callback").isEqualTo(1);
+            assertThat(dataValues(consumer.received())).as("values received").hasSize(12).startsWith("first").endsWith("last");
             await("a log event with the exception of the send callback")
                     .until(() -> logger.events().stream().anyMatch(e -> e.throwable == boom));
             RecordingLogger.Event event = logger.events().stream().filter(e -> e.throwable == boom).findFirst().orElseThrow();
@@ -559,7 +564,7 @@ public abstract class TransportCompatibilityKit {
             assertThat(callbacks.get()).as("callbacks run when close() returned").isEqualTo(count);
             assertThat(successes.get()).as("successful sends").isEqualTo(count);
             RecordingConsumer consumer = record(consumer(group("flush")), topic).awaitCount(count, timeout());
-            assertThat(new HashSet<>(dataValues(consumer.received()))).hasSize(count);
+            assertThat(new HashSet<>(dataValues(consumer.received()))).as("distinct messages received").hasSize(count);
         }
 
         @Test
@@ -667,7 +672,7 @@ public abstract class TransportCompatibilityKit {
             });
 
             await("the callback of a send after close").until(() -> calls.get() >= 1);
-            assertThat(error.get()).isInstanceOf(MqClosedException.class);
+            assertThat(error.get()).as("error passed to the callback of a send after close").isInstanceOf(MqClosedException.class);
             RecordingConsumer consumer = record(consumer(group("send-after-close")), topic);
             awaitDrained(producer(), topic, 1, consumer::received);
             assertThat(dataValues(consumer.received())).containsExactly("before");
@@ -1073,7 +1078,7 @@ public abstract class TransportCompatibilityKit {
             assertThat(mine.headers()).as("the caller's message").containsOnlyKeys("h");
 
             Message got = record(consumer(group("observed-headers")), topic).awaitCount(1, timeout()).received().get(0);
-            assertThat(got.headerAsString("traceparent")).isEqualTo("00-v-1");
+            assertThat(got.headerAsString("traceparent")).as("the header the observer added").isEqualTo("00-v-1");
             assertThat(got.headerAsString("h")).as("the header the observer replaced").isEqualTo("from-observer");
         }
 
@@ -1097,7 +1102,7 @@ public abstract class TransportCompatibilityKit {
             assertThat(observer.owned(topic)).as("partitions assigned").containsExactlyInAnyOrder(0, 1);
             recording.close(timeout());
             assertThat(observer.owned(topic)).as("partitions held after close").isEmpty();
-            assertThat(observer.closed()).containsExactly("CONSUMER");
+            assertThat(observer.closed()).as("clients the observer saw closed").containsExactly("CONSUMER");
         }
 
         @Test
@@ -1374,7 +1379,7 @@ public abstract class TransportCompatibilityKit {
             RecordingConsumer recording = record(consumer(group("close-twice")), topic).awaitCount(1, timeout());
             recording.consumer().close();
             recording.consumer().close();
-            assertThat(recording.awaitTermination(timeout())).isEmpty();
+            assertThat(recording.awaitTermination(timeout())).as("what subscribe threw after close() twice").isEmpty();
 
             Consumer idle = consumer(group("never-subscribed"));
             idle.close();
@@ -1391,7 +1396,7 @@ public abstract class TransportCompatibilityKit {
 
             Throwable thrown = thrownWithin(() -> recording.consumer().subscribe(List.of(topic), m -> { }));
 
-            assertThat(thrown).isInstanceOf(IllegalStateException.class);
+            assertThat(thrown).as("what the second subscribe threw").isInstanceOf(IllegalStateException.class);
             producer.sendSync(Message.of(topic, "k", "two"));
             recording.awaitCount(2, timeout());
             assertThat(dataValues(recording.received())).containsExactly("one", "two");
@@ -1405,7 +1410,7 @@ public abstract class TransportCompatibilityKit {
             consumer.close();
 
             assertThat(thrownWithin(() -> consumer.subscribe(List.of(topic), m -> { })))
-                    .isInstanceOf(IllegalStateException.class);
+                    .as("what subscribe after close() threw").isInstanceOf(IllegalStateException.class);
         }
 
         @Test
@@ -1417,7 +1422,7 @@ public abstract class TransportCompatibilityKit {
             recording.close();
 
             assertThat(thrownWithin(() -> recording.consumer().subscribe(List.of(topic), m -> { })))
-                    .isInstanceOf(IllegalStateException.class);
+                    .as("what subscribe after the ended one threw").isInstanceOf(IllegalStateException.class);
         }
     }
 
@@ -1949,19 +1954,27 @@ public abstract class TransportCompatibilityKit {
             List<Message> letters = deadLettersBefore(deadLetters, "retry-dlt");
             assertThat(letters).as("dead letters of the poison message").hasSize(1);
             Message letter = letters.get(0);
-            assertThat(letter.keyAsString()).isEqualTo("user-7");
-            assertThat(letter.valueAsString()).isEqualTo("poison");
+            assertThat(letter.keyAsString()).as("key of the dead letter").isEqualTo("user-7");
+            assertThat(letter.valueAsString()).as("value of the dead letter").isEqualTo("poison");
             assertThat(letter.headerAsString("h")).as("the message's own header").isEqualTo("v");
             assertThat(letter.traceId()).as("trace_id").isEqualTo("trace-poison");
-            assertThat(letter.headerAsString(DeadLetterHeaders.ORIGINAL_TOPIC)).isEqualTo(topic);
-            assertThat(letter.headerAsString(DeadLetterHeaders.ORIGINAL_PARTITION)).isEqualTo(Integer.toString(failed.partition()));
-            assertThat(letter.headerAsString(DeadLetterHeaders.ORIGINAL_OFFSET)).isEqualTo(Long.toString(failed.offset()));
-            assertThat(letter.headerAsString(DeadLetterHeaders.ORIGINAL_TIMESTAMP)).isEqualTo(Long.toString(failed.timestamp()));
-            assertThat(letter.headerAsString(DeadLetterHeaders.ORIGINAL_CONSUMER_GROUP)).isEqualTo(lastGroup);
-            assertThat(letter.headerAsString(DeadLetterHeaders.ATTEMPTS)).isEqualTo("3");
-            assertThat(letter.headerAsString(DeadLetterHeaders.EXCEPTION_CLASS)).isEqualTo(IllegalStateException.class.getName());
-            assertThat(letter.headerAsString(DeadLetterHeaders.EXCEPTION_MESSAGE)).isEqualTo("cannot handle poison (test)");
+            assertThat(letter.headerAsString(DeadLetterHeaders.ORIGINAL_TOPIC))
+                    .as(DeadLetterHeaders.ORIGINAL_TOPIC).isEqualTo(topic);
+            assertThat(letter.headerAsString(DeadLetterHeaders.ORIGINAL_PARTITION))
+                    .as(DeadLetterHeaders.ORIGINAL_PARTITION).isEqualTo(Integer.toString(failed.partition()));
+            assertThat(letter.headerAsString(DeadLetterHeaders.ORIGINAL_OFFSET))
+                    .as(DeadLetterHeaders.ORIGINAL_OFFSET).isEqualTo(Long.toString(failed.offset()));
+            assertThat(letter.headerAsString(DeadLetterHeaders.ORIGINAL_TIMESTAMP))
+                    .as(DeadLetterHeaders.ORIGINAL_TIMESTAMP).isEqualTo(Long.toString(failed.timestamp()));
+            assertThat(letter.headerAsString(DeadLetterHeaders.ORIGINAL_CONSUMER_GROUP))
+                    .as(DeadLetterHeaders.ORIGINAL_CONSUMER_GROUP).isEqualTo(lastGroup);
+            assertThat(letter.headerAsString(DeadLetterHeaders.ATTEMPTS)).as(DeadLetterHeaders.ATTEMPTS).isEqualTo("3");
+            assertThat(letter.headerAsString(DeadLetterHeaders.EXCEPTION_CLASS))
+                    .as(DeadLetterHeaders.EXCEPTION_CLASS).isEqualTo(IllegalStateException.class.getName());
+            assertThat(letter.headerAsString(DeadLetterHeaders.EXCEPTION_MESSAGE))
+                    .as(DeadLetterHeaders.EXCEPTION_MESSAGE).isEqualTo("cannot handle poison (test)");
             assertThat(letter.headerAsString(DeadLetterHeaders.EXCEPTION_STACK_TRACE))
+                    .as(DeadLetterHeaders.EXCEPTION_STACK_TRACE)
                     .startsWith(IllegalStateException.class.getName() + ": cannot handle poison (test)")
                     .hasSizeLessThanOrEqualTo(DeadLetterHeaders.MAX_STACK_TRACE);
         }
@@ -1985,7 +1998,8 @@ public abstract class TransportCompatibilityKit {
             assertThat(calls).as("callbacks").containsExactly("malformed", "after");
             List<Message> letters = deadLettersBefore(deadLetters, "retry-permanent");
             assertThat(letters).extracting(Message::valueAsString).containsExactly("malformed");
-            assertThat(letters.get(0).headerAsString(DeadLetterHeaders.ATTEMPTS)).isEqualTo("1");
+            assertThat(letters.get(0).headerAsString(DeadLetterHeaders.ATTEMPTS))
+                    .as(DeadLetterHeaders.ATTEMPTS).isEqualTo("1");
         }
 
         @Test

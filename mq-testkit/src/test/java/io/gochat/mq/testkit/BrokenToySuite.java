@@ -6,11 +6,19 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.platform.engine.DiscoverySelector;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.junit.platform.testkit.engine.EngineTestKit;
 
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectNestedClass;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectNestedMethod;
 
 /**
  * The contract suite against the toy transport as the configuration parameters say: with the
@@ -34,6 +42,28 @@ class BrokenToySuite extends TransportCompatibilityKit {
 
     /** What the configuration parameters ask for. */
     record Settings(Set<Fault> faults, Set<Capability> capabilities, boolean noOpMdc, boolean runsWithoutMdc) {
+    }
+
+    /**
+     * Runs the {@code selected} groups or tests of this suite with {@code fault} ({@code "NONE"} for
+     * none) and the other configuration {@code parameters}, through the JUnit Platform test kit.
+     */
+    static EngineExecutionResults run(String fault, Map<String, String> parameters, DiscoverySelector... selected) {
+        return EngineTestKit.engine("junit-jupiter")
+                .selectors(selected)
+                .configurationParameter(FAULT_PARAMETER, fault)
+                .configurationParameters(parameters)
+                .execute();
+    }
+
+    /** Selects the contract group {@code group} (a {@code @Nested} class of the kit) of this suite. */
+    static DiscoverySelector group(Class<?> group) {
+        return selectNestedClass(List.of(BrokenToySuite.class), group);
+    }
+
+    /** Selects the contract test {@code method} of {@code group} of this suite. */
+    static DiscoverySelector test(Class<?> group, String method) {
+        return selectNestedMethod(List.of(BrokenToySuite.class), group, method);
     }
 
     BrokenToySuite(Settings settings) {

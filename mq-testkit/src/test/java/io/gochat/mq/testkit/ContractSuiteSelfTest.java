@@ -10,7 +10,6 @@ import org.junit.platform.engine.TestDescriptor;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.support.descriptor.MethodSource;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
-import org.junit.platform.testkit.engine.EngineTestKit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +29,6 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectNestedClass;
 
 /**
  * Proof that each contract test can fail, and fails when the behaviour it names is broken: the
@@ -193,13 +191,8 @@ class ContractSuiteSelfTest {
     }
 
     private static Set<String> failedTests(Case c) {
-        DiscoverySelector[] selectors = c.groups().stream()
-                .map(group -> selectNestedClass(List.of(BrokenToySuite.class), group))
-                .toArray(DiscoverySelector[]::new);
-        EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
-                .selectors(selectors)
-                .configurationParameter(BrokenToySuite.FAULT_PARAMETER, c.fault().name())
-                .execute();
+        EngineExecutionResults results = BrokenToySuite.run(c.fault().name(), Map.of(),
+                c.groups().stream().map(BrokenToySuite::group).toArray(DiscoverySelector[]::new));
         long inGroups = CONTRACT_TESTS.values().stream().filter(c.groups()::contains).count();
         assertThat(results.testEvents().started().count())
                 .as("tests run with %s in %s (a filter of the outer run must not reach this one)", c.fault(), c.groups())
@@ -213,6 +206,11 @@ class ContractSuiteSelfTest {
                         .map(e -> String.valueOf(e.getMessage()).lines().limit(3).collect(Collectors.joining(" | ")))
                         .orElse("?"))
                 .log());
+        assertThat(results.testEvents().failed().stream()
+                .map(event -> event.getPayload(TestExecutionResult.class).flatMap(TestExecutionResult::getThrowable)
+                        .map(Throwable::getMessage).orElse("")))
+                .as("failure messages with %s: each starts with the promise its test names", c.fault())
+                .allSatisfy(message -> assertThat(message).startsWith(BrokenPromiseReport.PREFIX).contains(" — broken.\n"));
         return results.testEvents().failed().stream()
                 .map(event -> event.getTestDescriptor())
                 .map(TestDescriptor::getSource)

@@ -10,9 +10,9 @@ import io.gochat.mq.testkit.TransportCompatibilityKit.ParallelConsumption;
 import io.gochat.mq.testkit.TransportCompatibilityKit.TraceId;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.platform.engine.DiscoverySelector;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
-import org.junit.platform.testkit.engine.EngineTestKit;
 import org.slf4j.LoggerFactory;
 
 import java.util.Arrays;
@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectNestedClass;
 
 /**
  * The kit's reporting of what it could not check: groups skipped for a missing capability or an
@@ -94,12 +93,8 @@ class SkippedGroupsTest {
 
     /** Runs the given groups of the suite on the correct toy with {@code parameters}. */
     private static EngineExecutionResults run(Map<String, String> parameters, Class<?>... groups) {
-        return EngineTestKit.engine("junit-jupiter")
-                .selectors(Arrays.stream(groups).map(group -> selectNestedClass(List.of(BrokenToySuite.class), group))
-                        .toArray(org.junit.platform.engine.DiscoverySelector[]::new))
-                .configurationParameter(BrokenToySuite.FAULT_PARAMETER, "NONE")
-                .configurationParameters(parameters)
-                .execute();
+        return BrokenToySuite.run("NONE", parameters, Arrays.stream(groups).map(BrokenToySuite::group)
+                .toArray(DiscoverySelector[]::new));
     }
 
     /** The WARN lines of the kit's logger while {@code action} runs. */
