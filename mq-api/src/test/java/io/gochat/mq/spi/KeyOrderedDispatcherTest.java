@@ -77,22 +77,15 @@ class KeyOrderedDispatcherTest {
 
     /** Drains on this (the poll) thread until {@code condition} holds. */
     private void pumpUntil(String what, BooleanSupplier condition) {
-        await(what).atMost(TIMEOUT).pollInSameThread().pollInterval(Duration.ofMillis(1)).until(() -> {
-            dispatcher.drain();
+        PollThread.pumpUntil(dispatcher, what, TIMEOUT, condition, () -> {
             if (commitReports) {
                 reported.keySet().forEach(p -> dispatcher.committed(p, lastReported(p)));
             }
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            dispatcher.awaitCompletion(TimeUnit.MILLISECONDS.toNanos(20));
-            return false;
         });
     }
 
     private long lastReported(String partition) {
-        List<Long> all = reported.getOrDefault(partition, List.of());
-        return all.isEmpty() ? -1 : all.get(all.size() - 1);
+        return PollThread.lastReported(reported, partition);
     }
 
     private static void awaitLatch(CountDownLatch latch) {

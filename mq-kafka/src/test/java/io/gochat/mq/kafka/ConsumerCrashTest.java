@@ -12,6 +12,7 @@ import io.gochat.mq.config.MqConfig;
 import io.gochat.mq.testkit.RecordingConsumer;
 import io.gochat.mq.testkit.TestNames;
 import io.gochat.mq.testkit.kafka.KafkaBrokerExtension;
+import io.gochat.mq.testkit.kafka.RawRecords;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;

@@ -13,6 +13,7 @@ import io.gochat.mq.Producer;
 import io.gochat.mq.config.MqConfig;
 import io.gochat.mq.testkit.RecordingConsumer;
 import io.gochat.mq.testkit.kafka.KafkaBroker;
+import io.gochat.mq.testkit.kafka.RawRecords;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

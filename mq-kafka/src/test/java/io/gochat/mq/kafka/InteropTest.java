@@ -9,6 +9,7 @@ import io.gochat.mq.Producer;
 import io.gochat.mq.config.MqConfig;
 import io.gochat.mq.testkit.TestNames;
 import io.gochat.mq.testkit.kafka.KafkaBrokerExtension;
+import io.gochat.mq.testkit.kafka.RawRecords;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;

@@ -11,14 +11,13 @@ import io.gochat.mq.Producer;
 import io.gochat.mq.config.MqConfig;
 import io.gochat.mq.testkit.TestNames;
 import io.gochat.mq.testkit.kafka.KafkaBrokerExtension;
+import io.gochat.mq.testkit.kafka.RawRecords;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -26,14 +25,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /** {@link OtelObserver} on the real (in-process) Kafka broker; stored records read with a plain {@link KafkaConsumer}. */
 class OtelKafkaTest extends OtelTracingContract {
@@ -55,17 +52,7 @@ class OtelKafkaTest extends OtelTracingContract {
 
     @Override
     List<Map<String, List<String>>> storedHeaders(String topic, int expected) {
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> raw = new KafkaConsumer<>(KAFKA.broker().clientProperties(),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = List.of(new TopicPartition(topic, 0));
-            raw.assign(partitions);
-            raw.seekToBeginning(partitions);
-            await("records of " + topic).atMost(Duration.ofSeconds(60)).until(() -> {
-                raw.poll(Duration.ofMillis(200)).forEach(records::add);
-                return records.size() >= expected;
-            });
-        }
+        List<ConsumerRecord<byte[], byte[]>> records = RawRecords.readAll(KAFKA.broker(), topic, 1, expected);
         List<Map<String, List<String>>> all = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> record : records) {
             Map<String, List<String>> headers = new LinkedHashMap<>();

@@ -1,6 +1,5 @@
-package io.gochat.mq.kafka;
+package io.gochat.mq.testkit.kafka;
 
-import io.gochat.mq.testkit.kafka.KafkaBroker;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -14,13 +13,20 @@ import java.util.stream.IntStream;
 
 import static org.awaitility.Awaitility.await;
 
-/** Reads a topic with a plain {@link KafkaConsumer}: the records exactly as stored, duplicate headers and all. */
-final class RawRecords {
+/**
+ * Reads a topic with a plain {@link KafkaConsumer}, assigned (no group, nothing committed): the
+ * records exactly as the broker stores them, duplicate headers and all — what a test checks when
+ * the library's own {@code Message} would hide it. Needs {@code kafka-clients} on the class path.
+ */
+public final class RawRecords {
     private RawRecords() {
     }
 
-    /** Every record of {@code topic}'s first {@code partitions} partitions from the start, once at least {@code expected} arrived. */
-    static List<ConsumerRecord<byte[], byte[]>> readAll(KafkaBroker broker, String topic, int partitions, int expected) {
+    /**
+     * Every record of {@code topic}'s first {@code partitions} partitions from the start, read until
+     * at least {@code expected} arrived (at most 60 s, then Awaitility's timeout error).
+     */
+    public static List<ConsumerRecord<byte[], byte[]>> readAll(KafkaBroker broker, String topic, int partitions, int expected) {
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> raw = new KafkaConsumer<>(broker.clientProperties(),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
@@ -28,7 +34,7 @@ final class RawRecords {
                     .collect(Collectors.toList());
             raw.assign(tps);
             raw.seekToBeginning(tps);
-            await().atMost(Duration.ofSeconds(60)).until(() -> {
+            await("at least " + expected + " records of " + topic).atMost(Duration.ofSeconds(60)).until(() -> {
                 raw.poll(Duration.ofMillis(200)).forEach(records::add);
                 return records.size() >= expected;
             });
