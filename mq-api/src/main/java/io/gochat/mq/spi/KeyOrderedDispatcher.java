@@ -138,17 +138,24 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
 
     /**
      * A dispatcher for {@code callback} with the consumer's {@code concurrency},
-     * {@code maxPendingPerPartition} and {@code stallThresholdMs}. No thread starts before the
-     * first message.
+     * {@code maxPendingPerPartition}, {@code stallThresholdMs} and {@code retry}. No thread starts
+     * before the first message.
      *
      * @param name names the worker threads, usually the client id
      * @param log where callback failures and stalls are logged
      * @param progress told on the poll thread how far each partition is processed
+     * @throws IllegalArgumentException if {@code config} names a dead-letter topic: use the overload
+     *         that takes a producer for dead letters
      */
     public static <P> KeyOrderedDispatcher<P> start(ConsumeCallback callback, ConsumerConfig config, String name,
                                                     Logger log, Progress<P> progress) {
+        if (!config.deadLetterTopic().isEmpty()) {
+            // without a producer every dead letter would fail, and its message be retried forever
+            throw new IllegalArgumentException("consumer.deadLetter.topic is set (" + config.deadLetterTopic()
+                    + "): start the dispatcher with a producer for dead letters (the overload with deadLetters)");
+        }
         return start(callback, config, name, "", log, progress, () -> {
-            throw new IllegalStateException("this transport gave its dispatcher no producer for dead letters");
+            throw new IllegalStateException("no producer for dead letters");
         }, ClientObserver.NONE);
     }
 

@@ -171,6 +171,16 @@ class FailureHandlingTest {
     }
 
     @Test
+    @DisplayName("a dispatcher started without a producer for dead letters refuses a configured dead-letter topic at once")
+    void deadLetterTopicNeedsAProducer() {
+        ConsumerConfig config = MqConfig.builder().consumer(c -> c.deadLetterTopic("{topic}.dlt")).build().consumer();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> KeyOrderedDispatcher.start(m -> { }, config, "t", log,
+                        (p, next) -> { }))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("consumer.deadLetter.topic is set ({topic}.dlt)");
+    }
+
+    @Test
     @DisplayName("backoff: backoffMs × multiplier^(n-1), capped at maxBackoffMs, drawn between half of it and all of it")
     void backoffGrowsAndIsCapped() {
         ConsumerConfig config = MqConfig.builder().consumer(c -> c.retryMaxAttempts(10).retryBackoffMs(100)

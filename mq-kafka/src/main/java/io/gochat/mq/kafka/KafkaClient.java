@@ -75,10 +75,10 @@ final class KafkaClient<C> {
      * Each address gets {@code socket.connection.setup.timeout.ms} if set lower, else
      * {@value BrokerProbe#DEFAULT_CONNECT_TIMEOUT_MS} ms. Any thread.
      *
-     * @param what the call, for the message: {@code send to topic orders}
+     * @param what the call, for the message: {@code send to topic orders} (only asked when probing)
      * @throws MqException when no bootstrap broker can be reached
      */
-    void requireReachableOnce(String what) {
+    void requireReachableOnce(java.util.function.Supplier<String> what) {
         if (reached.get()) {
             return;
         }
@@ -87,7 +87,7 @@ final class KafkaClient<C> {
                 "socket.connection.setup.timeout.ms", BrokerProbe.DEFAULT_CONNECT_TIMEOUT_MS));
         Optional<String> unreachable = BrokerProbe.unreachable(bootstrap, timeoutMs);
         if (unreachable.isPresent()) {
-            throw new MqException(what + " failed: no broker reachable at common.brokers " + bootstrap + ": "
+            throw new MqException(what.get() + " failed: no broker reachable at common.brokers " + bootstrap + ": "
                     + unreachable.get() + ". Check that the brokers run and that common.brokers names their host"
                     + " and port as this host reaches them.");
         }

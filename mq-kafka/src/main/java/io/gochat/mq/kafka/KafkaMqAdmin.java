@@ -53,7 +53,7 @@ final class KafkaMqAdmin implements AdminClient {
             throw new io.gochat.mq.MqClosedException("createTopic " + topic + " failed: the admin client is closed");
         }
         String what = "createTopic " + topic + " (partitions=" + partitions + ", replicationFactor=" + replicationFactor + ")";
-        kafka.requireReachableOnce(what);
+        kafka.requireReachableOnce(() -> what);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         try {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) replicationFactor)))

@@ -129,7 +129,7 @@ final class KafkaMqConsumer implements Consumer {
         List<String> names = ApiPreconditions.checkSubscribe(topics, callback, settings);
         if (state.get() == State.NEW) {
             // only a consumer's first contact fails fast: once subscribed, brokers that go away are waited for
-            kafka.requireReachableOnce("subscribe of group " + groupId + " to " + names);
+            kafka.requireReachableOnce(() -> "subscribe of group " + groupId + " to " + names);
         }
         if (!state.compareAndSet(State.NEW, State.RUNNING)) {
             throw new IllegalStateException(state.get() == State.CLOSED

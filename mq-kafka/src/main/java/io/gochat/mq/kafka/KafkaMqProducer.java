@@ -128,7 +128,7 @@ final class KafkaMqProducer implements Producer {
         ApiPreconditions.checkSendSync(message);
         // the bound counts from here: send itself may block for max.block.ms
         if (!closed) {   // closed: send reports MqClosedException, whether or not brokers answer
-            kafka.requireReachableOnce("send to topic " + message.topic());
+            kafka.requireReachableOnce(() -> "send to topic " + message.topic());
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(syncBoundMs);
         CompletableFuture<Void> done = new CompletableFuture<>();
