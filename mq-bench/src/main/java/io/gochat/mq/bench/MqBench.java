@@ -7,6 +7,8 @@ import io.gochat.mq.Producer;
 import io.gochat.mq.config.MqConfig;
 import io.gochat.mq.observe.MqObserver;
 import io.gochat.mq.examples.EmbeddedKafka;
+import io.gochat.mq.micrometer.MicrometerObserver;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -274,54 +276,75 @@ public final class MqBench {
      * global one, no exporter): producer and consumer throughput of the library with them against
      * the library without them, 100 B messages, in one run. The bench turns class-path discovery
      * off ({@link Mq#OBSERVERS_PROPERTY}) and gives the observed side the same observers with
-     * {@code Option.withObserver}, so that both sides run in this JVM.
+     * {@code Option.withObserver}, so that both sides run in this JVM. Then the same with
+     * mq-micrometer recording into a {@link SimpleMeterRegistry} (every send and callback timed):
+     * what metrics cost once a registry is there, reported without a target.
      */
     private void observability(String bootstrap) throws Exception {
         List<MqObserver> observers = new ArrayList<>();
         ServiceLoader.load(MqObserver.class).forEach(observers::add);
-        if (observers.isEmpty()) {
-            throw new IllegalStateException("observability: no MqObserver on the class path (mq-micrometer, mq-otel)");
+        if (observers.stream().noneMatch(o -> o instanceof MicrometerObserver)) {
+            throw new IllegalStateException("observability: mq-micrometer's MqObserver is not on the class path");
         }
         progress.note("observability: observers " + observers.stream().map(o -> o.getClass().getSimpleName()).toList());
         KafkaSettings settings = new KafkaSettings(bootstrap, "earliest");
         Option[] bare = kafka(settings);
+        Payloads payloads = new Payloads(100);
+        String produceTopic = "bench.observed.produce." + run;
+        createTopic(bare, produceTopic);
+        String consumeTopic = "bench.observed.consume." + run;
+        createTopic(bare, consumeTopic);
+        fill(settings, consumeTopic, payloads, options.consumerSmall, "observed consumer");
+
+        List<MqObserver> recording = new ArrayList<>();
+        for (MqObserver o : observers) {
+            recording.add(o instanceof MicrometerObserver ? new MicrometerObserver(new SimpleMeterRegistry()) : o);
+        }
+        observed(settings, bare, observers, "", "", produceTopic, consumeTopic, payloads, OBSERVABILITY_TARGET);
+        observed(settings, bare, recording, " (recording)", "_recording", produceTopic, consumeTopic, payloads, null);
+    }
+
+    /**
+     * Producer and consumer throughput with {@code observers} against {@code bare}: rows and the lines
+     * {@code observability_producer<suffix>_ratio} and {@code observability_consumer<suffix>_ratio};
+     * {@code target} null for a figure reported without one.
+     */
+    private void observed(KafkaSettings settings, Option[] bare, List<MqObserver> observers, String label,
+                          String suffix, String produceTopic, String consumeTopic, Payloads payloads, Double target)
+            throws Exception {
         Option[] observed = Arrays.copyOf(bare, bare.length + observers.size());
         for (int i = 0; i < observers.size(); i++) {
             observed[bare.length + i] = Option.withObserver(observers.get(i));
         }
-        Payloads payloads = new Payloads(100);
-
-        String produceTopic = "bench.observed.produce." + run;
-        createTopic(bare, produceTopic);
+        String client = "bench-observed" + suffix.replace('_', '-');
+        String bareClient = "bench-bare" + suffix.replace('_', '-');
         ProducerThroughput send = new ProducerThroughput(produceTopic, payloads, options.producerSmall);
         AbRounds.Result p;
-        try (Producer withObservers = Mq.newProducer("bench-observed", observed);
-             Producer without = Mq.newProducer("bench-bare", bare)) {
-            Thread observedIo = ThreadCounters.named(settings.producerIoThread("bench-observed", false));
-            Thread bareIo = ThreadCounters.named(settings.producerIoThread("bench-bare", false));
-            p = AbRounds.run("observed producer " + payloads.label() + " x" + options.producerSmall, options.warmups,
-                    options.pairs, round -> send.library(withObservers, observedIo), round -> send.library(without, bareIo),
-                    progress);
+        try (Producer withObservers = Mq.newProducer(client, observed);
+             Producer without = Mq.newProducer(bareClient, bare)) {
+            Thread observedIo = ThreadCounters.named(settings.producerIoThread(client, false));
+            Thread bareIo = ThreadCounters.named(settings.producerIoThread(bareClient, false));
+            p = AbRounds.run("observed" + label + " producer " + payloads.label() + " x" + options.producerSmall,
+                    options.warmups, options.pairs, round -> send.library(withObservers, observedIo),
+                    round -> send.library(without, bareIo), progress);
         }
         double producerRatio = Samples.median(p.ratios());
-        figures.row("producer 100 B with observers vs without, msg/s", Samples.median(p.a), Samples.median(p.b),
-                p.ratios(), ">= " + OBSERVABILITY_TARGET, producerRatio >= OBSERVABILITY_TARGET);
+        figures.row("producer 100 B with observers" + label + " vs without, msg/s", Samples.median(p.a),
+                Samples.median(p.b), p.ratios(), target == null ? "—" : ">= " + target,
+                target == null ? null : producerRatio >= target);
 
-        String consumeTopic = "bench.observed.consume." + run;
-        createTopic(bare, consumeTopic);
-        fill(settings, consumeTopic, payloads, options.consumerSmall, "observed consumer");
         ConsumerThroughput consume = new ConsumerThroughput(consumeTopic, options.consumerSmall, settings.commitIntervalMs());
-        AbRounds.Result c = AbRounds.run("observed consumer " + payloads.label() + " x" + options.consumerSmall,
+        AbRounds.Result c = AbRounds.run("observed" + label + " consumer " + payloads.label() + " x" + options.consumerSmall,
                 options.warmups, options.pairs,
-                round -> consume.library(() -> Mq.newConsumer("bench-observed", "bench-observed-" + run + "-" + round,
-                        observed)),
-                round -> consume.library(() -> Mq.newConsumer("bench-bare", "bench-bare-" + run + "-" + round, bare)),
+                round -> consume.library(() -> Mq.newConsumer(client, client + "-" + run + "-" + round, observed)),
+                round -> consume.library(() -> Mq.newConsumer(bareClient, bareClient + "-" + run + "-" + round, bare)),
                 progress);
         double consumerRatio = Samples.median(c.ratios());
-        figures.row("consumer 100 B with observers vs without, msg/s", Samples.median(c.a), Samples.median(c.b),
-                c.ratios(), ">= " + OBSERVABILITY_TARGET, consumerRatio >= OBSERVABILITY_TARGET);
-        figures.value("observability_producer_ratio", producerRatio);
-        figures.value("observability_consumer_ratio", consumerRatio);
+        figures.row("consumer 100 B with observers" + label + " vs without, msg/s", Samples.median(c.a),
+                Samples.median(c.b), c.ratios(), target == null ? "—" : ">= " + target,
+                target == null ? null : consumerRatio >= target);
+        figures.value("observability_producer" + suffix + "_ratio", producerRatio);
+        figures.value("observability_consumer" + suffix + "_ratio", consumerRatio);
     }
 
     /**

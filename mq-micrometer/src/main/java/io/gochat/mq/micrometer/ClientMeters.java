@@ -2,12 +2,14 @@ package io.gochat.mq.micrometer;
 
 import io.gochat.mq.observe.ClientInfo;
 import io.gochat.mq.observe.ClientObserver;
+import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +29,10 @@ abstract class ClientMeters implements ClientObserver {
 
     final ClientInfo client;
     final MeterRegistry registry;
+    /** The registry's clock: what timers are measured with. */
+    final Clock clock;
+    /** {@link #registry} if it is a composite (as {@code Metrics.globalRegistry} is), else {@code null}. */
+    private final CompositeMeterRegistry composite;
     /** {@code service}, and {@code group} for consumers. */
     final Tags tags;
     private final SharedMeters shared;
@@ -43,6 +49,8 @@ abstract class ClientMeters implements ClientObserver {
     ClientMeters(ClientInfo client, MeterRegistry registry, SharedMeters shared, ClientTags clientTags) {
         this.client = client;
         this.registry = registry;
+        this.clock = registry.config().clock();
+        this.composite = registry instanceof CompositeMeterRegistry c ? c : null;
         this.shared = shared;
         this.clientTags = clientTags;
         this.tags = client.group() == null ? Tags.of("service", client.service())
@@ -50,6 +58,17 @@ abstract class ClientMeters implements ClientObserver {
         this.clientTag = clientTags.acquire(client);
         this.kafkaMetrics = KAFKA_CLIENTS && client.transportClient() != null
                 ? KafkaClientBinding.bind(client.transportClient(), registry) : null;
+    }
+
+    /**
+     * Whether what is recorded now reaches a registry: {@code false} while {@link #registry} is a
+     * composite with no registry in it, as {@code Metrics.globalRegistry} is until an application
+     * adds one. Then a timer would record into nothing, so a send or callback is not timed at all:
+     * no clock read, no object. Checked per message, so timing starts with the first message after a
+     * registry is added.
+     */
+    final boolean recording() {
+        return composite == null || !composite.getRegistries().isEmpty();
     }
 
     /**

@@ -6,6 +6,7 @@ import io.gochat.mq.observe.ClientObserver;
 import io.gochat.mq.observe.ConsumeObservation;
 import io.gochat.mq.observe.ConsumerHealth;
 import io.gochat.mq.observe.Partition;
+import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -105,13 +106,17 @@ final class ConsumerMeters extends ClientMeters {
 
     @Override
     public ConsumeObservation consumeStarted(Message message, int attempt) {
+        if (!recording()) {
+            // nothing could read the timer, the in-flight gauge or liveness: a callback costs nothing here
+            return ConsumeObservation.NONE;
+        }
         ConsumeObservation liveness = tracked.consumeStarted(message, attempt);
         TopicMeters meters = perTopic(byTopic, message.topic(), this::meters);
         if (meters == null) {
             return liveness;
         }
         inFlight.incrementAndGet();
-        return new Run(meters.byOutcome, liveness, inFlight, System.nanoTime());
+        return new Run(meters.byOutcome, liveness, inFlight, clock);
     }
 
     /** One callback run: when it started. */
@@ -119,18 +124,20 @@ final class ConsumerMeters extends ClientMeters {
         private final Timer[] byOutcome;
         private final ConsumeObservation liveness;
         private final AtomicInteger inFlight;
+        private final Clock clock;
         private final long started;
 
-        Run(Timer[] byOutcome, ConsumeObservation liveness, AtomicInteger inFlight, long started) {
+        Run(Timer[] byOutcome, ConsumeObservation liveness, AtomicInteger inFlight, Clock clock) {
             this.byOutcome = byOutcome;
             this.liveness = liveness;
             this.inFlight = inFlight;
-            this.started = started;
+            this.clock = clock;
+            this.started = clock.monotonicTime();
         }
 
         @Override
         public void completed(Outcome outcome, Throwable failure) {
-            byOutcome[outcome.ordinal()].record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            byOutcome[outcome.ordinal()].record(clock.monotonicTime() - started, TimeUnit.NANOSECONDS);
             inFlight.decrementAndGet();
             liveness.completed(outcome, failure);
         }

@@ -3,6 +3,7 @@ package io.gochat.mq.micrometer;
 import io.gochat.mq.Message;
 import io.gochat.mq.observe.ClientInfo;
 import io.gochat.mq.observe.SendObservation;
+import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -30,8 +31,11 @@ final class ProducerMeters extends ClientMeters {
 
     @Override
     public SendObservation sendStarted(Message message) {
+        if (!recording()) {
+            return SendObservation.NONE;
+        }
         SendTimers timers = perTopic(byTopic, message.topic(), this::timers);
-        return timers == null ? SendObservation.NONE : new Send(timers, System.nanoTime());
+        return timers == null ? SendObservation.NONE : new Send(timers, clock);
     }
 
     private SendTimers timers(Tags topic) {
@@ -43,16 +47,18 @@ final class ProducerMeters extends ClientMeters {
     /** One send: when it started. */
     private static final class Send implements SendObservation {
         private final SendTimers timers;
+        private final Clock clock;
         private final long started;
 
-        Send(SendTimers timers, long started) {
+        Send(SendTimers timers, Clock clock) {
             this.timers = timers;
-            this.started = started;
+            this.clock = clock;
+            this.started = clock.monotonicTime();
         }
 
         @Override
         public void completed(Throwable error) {
-            (error == null ? timers.success : timers.failure).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            (error == null ? timers.success : timers.failure).record(clock.monotonicTime() - started, TimeUnit.NANOSECONDS);
         }
     }
 }

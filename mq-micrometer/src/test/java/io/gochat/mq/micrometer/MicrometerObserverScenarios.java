@@ -9,11 +9,13 @@ import io.gochat.mq.Producer;
 import io.gochat.mq.config.MqConfig;
 import io.gochat.mq.testkit.RecordingConsumer;
 import io.gochat.mq.testkit.TestNames;
+import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.core.instrument.search.Search;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.awaitility.Awaitility;
@@ -30,6 +32,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
@@ -210,6 +213,51 @@ abstract class MicrometerObserverScenarios {
                 .as("callback runs that threw").isEqualTo(3);
         assertThat(count(Search.in(registry).name("mq.send").tags("topic", deadLetters, "outcome", "success")))
                 .as("the dead letter's send").isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("into a composite registry with no registry in it (Metrics.globalRegistry before an application adds"
+            + " one) nothing is timed, the clock is not read; once a registry is added, what follows is timed")
+    void emptyCompositeIsNotTimed() {
+        String topic = createTopic("composite", 1);
+        CountingClock clock = new CountingClock();
+        CompositeMeterRegistry composite = new CompositeMeterRegistry(clock);
+        MicrometerObserver observer = new MicrometerObserver(composite);
+        Producer producer = producer(observer);
+        RecordingConsumer recording = record(consumer(TestNames.group("composite"), observer, c -> c), topic, m -> { });
+        sendKeyed(producer, topic, "k-", 10);
+        recording.awaitCount(10, timeout());
+        assertThat(clock.reads()).as("clock reads for 10 sends and callbacks with no registry to record into").isZero();
+
+        MeterRegistry added = new SimpleMeterRegistry();
+        composite.add(added);
+        sendKeyed(producer, topic, "k-", 5);
+        recording.awaitCount(15, timeout());
+        await("the callbacks after the registry was added timed").until(() ->
+                count(Search.in(added).name("mq.consume").tags("topic", topic)) == 5);
+        assertThat(count(Search.in(added).name("mq.send").tags("topic", topic, "outcome", "success")))
+                .as("sends timed after the registry was added").isEqualTo(5);
+        assertThat(clock.reads()).as("clock reads once a registry records").isPositive();
+    }
+
+    /** The system clock, counting the monotonic reads. */
+    private static final class CountingClock implements Clock {
+        private final AtomicLong reads = new AtomicLong();
+
+        @Override
+        public long wallTime() {
+            return Clock.SYSTEM.wallTime();
+        }
+
+        @Override
+        public long monotonicTime() {
+            reads.incrementAndGet();
+            return Clock.SYSTEM.monotonicTime();
+        }
+
+        long reads() {
+            return reads.get();
+        }
     }
 
     // ------------------------------------------------------------------ helpers
