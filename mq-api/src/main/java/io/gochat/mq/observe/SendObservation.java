@@ -18,6 +18,15 @@ public interface SendObservation {
     }
 
     /**
+     * Where the broker stored the message: {@code offset} in {@code partition} of its topic. Called
+     * once, on a transport thread, right before {@link #completed completed(null)}; never for a send
+     * that failed. {@code offset} is -1 when the transport does not learn it (Kafka with
+     * {@code acks: 0}). A tracer records it on the send's span.
+     */
+    default void acknowledged(int partition, long offset) {
+    }
+
+    /**
      * The send ended: acknowledged ({@code error == null}) or failed. Called once, on a transport
      * thread, before the send's callback runs.
      */

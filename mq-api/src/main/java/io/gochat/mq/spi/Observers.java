@@ -106,6 +106,15 @@ public final class Observers {
         }
 
         @Override
+        public void acknowledged(int partition, long offset) {
+            try {
+                observation.acknowledged(partition, offset);
+            } catch (RuntimeException e) {
+                failed(log, observation, "sendAcknowledged", e);
+            }
+        }
+
+        @Override
         public void completed(Throwable error) {
             try {
                 observation.completed(error);
@@ -185,6 +194,12 @@ public final class Observers {
                         });
                     }
                     return all;
+                }
+
+                @Override
+                public void acknowledged(int partition, long offset) {
+                    started.forEach(observation -> guard(observation, "sendAcknowledged",
+                            () -> observation.acknowledged(partition, offset)));
                 }
 
                 @Override

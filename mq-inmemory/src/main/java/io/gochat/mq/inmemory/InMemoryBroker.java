@@ -5,6 +5,7 @@ import io.gochat.mq.Message;
 import io.gochat.mq.MqClosedException;
 import io.gochat.mq.MqException;
 import io.gochat.mq.MqTimeoutException;
+import io.gochat.mq.observe.SendObservation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -440,8 +441,11 @@ public final class InMemoryBroker implements AutoCloseable {
 
     // ---- for the clients of this package
 
-    /** Appends {@code message} to the partition its key picks, creating the topic if needed. */
-    void append(Message message) {
+    /**
+     * Appends {@code message} to the partition its key picks, creating the topic if needed, and tells
+     * {@code observation} where it went.
+     */
+    void append(Message message, SendObservation observation) {
         if (closed) {
             throw closedError("the message for topic " + message.topic() + " was not sent");
         }
@@ -450,7 +454,9 @@ public final class InMemoryBroker implements AutoCloseable {
             topic = autoCreate(message.topic());
         }
         RecordCodec record = RecordCodec.of(message);
-        topic.partitionFor(record.key()).append(record, System.currentTimeMillis());
+        PartitionLog log = topic.partitionFor(record.key());
+        long offset = log.append(record, System.currentTimeMillis());
+        observation.acknowledged(log.partition(), offset);
     }
 
     /** The topic a consumer subscribes to, created if needed. */

@@ -64,7 +64,7 @@ final class InMemoryProducer implements Producer {
         Message traced = withHeaders(TraceContext.inject(message), observation);
         inFlight.increment();
         try {
-            MqException error = deliver(traced);
+            MqException error = deliver(traced, observation);
             observation.completed(error);
             CallbackRunner.complete(callback, error, traced, log);
         } finally {
@@ -79,7 +79,7 @@ final class InMemoryProducer implements Producer {
         inFlight.increment();
         MqException error;
         try {
-            error = deliver(withHeaders(TraceContext.inject(message), observation));
+            error = deliver(withHeaders(TraceContext.inject(message), observation), observation);
             observation.completed(error);
         } finally {
             inFlight.decrement();
@@ -99,10 +99,11 @@ final class InMemoryProducer implements Producer {
     }
 
     /**
-     * Appends {@code message}, which already carries the trace id; returns why it could not, or
-     * {@code null}. Only between increment and decrement of {@link #inFlight}.
+     * Appends {@code message}, which already carries the trace id, and tells {@code observation}
+     * where it went; returns why it could not, or {@code null}. Only between increment and
+     * decrement of {@link #inFlight}.
      */
-    private MqException deliver(Message message) {
+    private MqException deliver(Message message, SendObservation observation) {
         // Read after the increment: close() sets the flag, then waits for inFlight to drain, so a
         // send either sees the flag or is waited for.
         if (closed) {
@@ -110,7 +111,7 @@ final class InMemoryProducer implements Producer {
                     + message.topic() + " was not sent");
         }
         try {
-            broker.append(message);
+            broker.append(message, observation);
             return null;
         } catch (MqException e) {
             return e;

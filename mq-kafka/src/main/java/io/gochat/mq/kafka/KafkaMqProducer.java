@@ -98,17 +98,9 @@ final class KafkaMqProducer implements Producer {
     public void send(Message message, SendCallback callback) {
         ApiPreconditions.checkSend(message, callback);
         SendObservation observation = observer.sendStarted(message);
-        Map<String, byte[]> observerHeaders = null;
-        if (observation != SendObservation.NONE) {
-            observerHeaders = observation.headers();
-            SendCallback user = callback;
-            callback = error -> {
-                observation.completed(error);
-                user.onComplete(error);
-            };
-        }
+        Map<String, byte[]> observerHeaders = observation == SendObservation.NONE ? null : observation.headers();
         String addedTraceId = TraceContext.traceIdToAdd(message);
-        Pending p = new Pending(this, message, callback, addedTraceId);
+        Pending p = new Pending(this, message, callback, addedTraceId, observation);
         if (closed) {
             p.complete(new MqClosedException("send to topic " + message.topic() + " failed: the producer is closed"));
             return;
@@ -245,12 +237,10 @@ final class KafkaMqProducer implements Producer {
     /**
      * The record for {@code message}, sharing its arrays (see {@link MessageAccess}): Kafka only
      * reads them, copying them into a batch before {@code send} returns. The headers go straight
-     * into the record's own, with {@code addedTraceId} (from {@link TraceContext#traceIdToAdd})
-     * last, where a copy of the message made by {@link TraceContext#inject} would have it.
-     */
-    /**
-     * The record for {@code message}: its headers, the trace id to add (or {@code null}), then the
-     * observers' headers (or {@code null}), each replacing any header of its name.
+     * into the record's own: the message's, then {@code addedTraceId} (from
+     * {@link TraceContext#traceIdToAdd}, or {@code null}) where a copy of the message made by
+     * {@link TraceContext#inject} would have it, then the observers' ({@code null} for none), each
+     * replacing any header of its name.
      */
     static ProducerRecord<byte[], byte[]> record(Message message, String addedTraceId, Map<String, byte[]> observerHeaders) {
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(message.topic(), null, null,
@@ -292,12 +282,16 @@ final class KafkaMqProducer implements Producer {
         private final SendCallback callback;
         /** The trace id that went out: the MDC's that was added, or the message's own header, or {@code null}. */
         private final String traceId;
+        /** Told where the message went and how the send ended, before {@link #callback}. */
+        private final SendObservation observation;
         private volatile int done;
 
-        Pending(KafkaMqProducer producer, Message message, SendCallback callback, String addedTraceId) {
+        Pending(KafkaMqProducer producer, Message message, SendCallback callback, String addedTraceId,
+                SendObservation observation) {
             this.producer = producer;
             this.topic = message.topic();
             this.callback = callback;
+            this.observation = observation;
             // decoded only for a message with headers: an untraced send costs no String
             this.traceId = addedTraceId != null || MessageAccess.headers(message).isEmpty() ? addedTraceId
                     : message.traceId();
@@ -305,12 +299,20 @@ final class KafkaMqProducer implements Producer {
 
         @Override
         public void onCompletion(RecordMetadata metadata, Exception exception) {
-            complete(exception);
+            complete(exception, metadata);
         }
 
         void complete(Throwable kafkaError) {
+            complete(kafkaError, null);
+        }
+
+        private void complete(Throwable kafkaError, RecordMetadata stored) {
             if (!DONE.compareAndSet(this, 0, 1)) {
                 return;
+            }
+            if (kafkaError == null && stored != null) {
+                // no offset without an acknowledgement from the broker (acks: 0)
+                observation.acknowledged(stored.partition(), stored.hasOffset() ? stored.offset() : -1);
             }
             MqException error = kafkaError == null ? null : KafkaErrors.send(topic, kafkaError, producer.props,
                     producer::noBrokerConnected);
@@ -321,6 +323,7 @@ final class KafkaMqProducer implements Producer {
                         .addKeyValue("error", error.getMessage())
                         .log();
             }
+            observation.completed(error);
             CallbackRunner.complete(callback, error, topic, traceId, producer.log);
         }
     }

@@ -192,6 +192,14 @@ final class ClientTracing implements ClientObserver {
         }
 
         @Override
+        public void acknowledged(int partition, long offset) {
+            span.setAttribute(MESSAGING_DESTINATION_PARTITION_ID, Integer.toString(partition));
+            if (offset >= 0) {
+                span.setAttribute(MESSAGING_KAFKA_OFFSET, offset);
+            }
+        }
+
+        @Override
         public void completed(Throwable error) {
             if (error != null) {
                 failed(span, error);

@@ -34,10 +34,13 @@ public final class MessagingAttributes {
     public static final AttributeKey<String> MESSAGING_OPERATION_TYPE = AttributeKey.stringKey("messaging.operation.type");
     /** {@code messaging.destination.name}: the topic. */
     public static final AttributeKey<String> MESSAGING_DESTINATION_NAME = AttributeKey.stringKey("messaging.destination.name");
-    /** {@code messaging.destination.partition.id}: the partition, as a string; consumer spans (a send's is not known when it starts). */
+    /**
+     * {@code messaging.destination.partition.id}: the partition, as a string; consumer spans, and send
+     * spans once the broker acknowledged the message (a send's partition is not known when it starts).
+     */
     public static final AttributeKey<String> MESSAGING_DESTINATION_PARTITION_ID =
             AttributeKey.stringKey("messaging.destination.partition.id");
-    /** {@code messaging.kafka.offset}: the record's offset; consumer spans. */
+    /** {@code messaging.kafka.offset}: the record's offset; consumer spans, and acknowledged send spans. */
     public static final AttributeKey<Long> MESSAGING_KAFKA_OFFSET = AttributeKey.longKey("messaging.kafka.offset");
     /** {@code messaging.consumer.group.name}: the consumer group; consumer spans. */
     public static final AttributeKey<String> MESSAGING_CONSUMER_GROUP_NAME = AttributeKey.stringKey("messaging.consumer.group.name");

@@ -173,6 +173,8 @@ abstract class OtelTracingContract {
                     MESSAGING_OPERATION_NAME, "send",
                     MESSAGING_OPERATION_TYPE, "send",
                     MESSAGING_DESTINATION_NAME, topic,
+                    MESSAGING_DESTINATION_PARTITION_ID, "0", // where the broker stored it: set at the acknowledgement
+                    MESSAGING_KAFKA_OFFSET, 0L,
                     MESSAGING_CLIENT_ID, clientIdPrefix + "-otel-producer"));
             assertThat(process.getAttributes().asMap()).as("consumer span attributes").containsExactlyInAnyOrderEntriesOf(Map.<AttributeKey<?>, Object>of(
                     MESSAGING_SYSTEM, "kafka",

@@ -1083,6 +1083,46 @@ public abstract class TransportCompatibilityKit {
         }
 
         @Test
+        @DisplayName("a send's observation hears where the message was stored, before the send completes: the partition"
+                + " and offset it is consumed at, for send and sendSync")
+        void sendsAreToldWhereStored() {
+            String topic = topic("observed-stored", 2);
+            Map<String, String> stored = new ConcurrentHashMap<>();
+            MqObserver locating = client -> new ClientObserver() {
+                @Override
+                public SendObservation sendStarted(Message message) {
+                    String value = message.valueAsString();
+                    return new SendObservation() {
+                        private volatile String at;
+
+                        @Override
+                        public void acknowledged(int partition, long offset) {
+                            at = partition + "@" + offset;
+                        }
+
+                        @Override
+                        public void completed(Throwable error) {
+                            stored.merge(value, error != null ? "failed" : at == null ? "not told" : at, (a, b) -> a + "," + b);
+                        }
+                    };
+                }
+            };
+            Producer producer = clients.add(Mq.newProducer(SERVICE, options(baseConfig(), Option.withObserver(locating))));
+            List<String> sent = new ArrayList<>(sendData(producer, topic, "loc", 12, 4));
+            producer.sendSync(Message.of(topic, "loc-key-sync", "loc-sync"));
+            sent.add("loc-sync");
+
+            RecordingConsumer recording = record(consumer(group("observed-stored")), topic).awaitCount(sent.size(), timeout());
+            Map<String, String> consumedAt = new HashMap<>();
+            for (Message m : dataOf(recording.received())) {
+                consumedAt.put(m.valueAsString(), m.partition() + "@" + m.offset());
+            }
+            assertThat(consumedAt).as("partition@offset of each message consumed").containsOnlyKeys(sent);
+            assertThat(stored).as("partition@offset each send's observation was told, by the time it completed")
+                    .isEqualTo(consumedAt);
+        }
+
+        @Test
         @DisplayName("assignments, commits with the log end offset, and revocation on close are observed: committed"
                 + " lag 0 once everything is processed")
         void commitsAndAssignmentsAreObserved() {

@@ -146,9 +146,10 @@ class ContractSuiteSelfTest {
             Case.of(Fault.RETRY_BLOCKS_PARTITION, "otherKeysGoOnDuringBackoff"),
             Case.of(Fault.DEAD_LETTER_HEADERS_APPENDED, "deadLetterHeadersDoNotGrow"),
             // observers: without events nothing is recorded, and ConsumerHealth never sees the consumer ready
-            Case.of(Fault.OBSERVER_IGNORED, "sendsAndCallbacksAreObserved", "commitsAndAssignmentsAreObserved",
+            Case.of(Fault.OBSERVER_IGNORED, "sendsAndCallbacksAreObserved", "sendsAreToldWhereStored", "commitsAndAssignmentsAreObserved",
                     "healthTellsStuckFromIdle"),
             Case.of(Fault.OBSERVER_HEADERS_DROPPED, "observerHeadersAreSent"),
+            Case.of(Fault.SEND_LOCATION_NOT_OBSERVED, "sendsAreToldWhereStored"),
             // the observer throws from sendStarted: every send throws to its caller
             Case.of(Fault.OBSERVER_UNGUARDED, "throwingObserverBreaksNothing"),
             // stuckAfter passes while idle, with no sign of life

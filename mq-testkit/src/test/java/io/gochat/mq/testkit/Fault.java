@@ -161,6 +161,8 @@ enum Fault {
     OBSERVER_IGNORED,
     /** Headers an observer adds on send are not sent. */
     OBSERVER_HEADERS_DROPPED,
+    /** A send's observation is never told where the message was stored. */
+    SEND_LOCATION_NOT_OBSERVED,
     /** The first observer is called directly: what it throws reaches the caller or the consumer loop. */
     OBSERVER_UNGUARDED,
     /** The consumer loop never tells its observers it turned. */

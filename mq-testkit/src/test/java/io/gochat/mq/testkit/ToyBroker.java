@@ -43,6 +43,9 @@ final class ToyBroker {
     private int attemptsWhileDown;
 
     record Stored(Message message, long timestamp) {
+        /** Where a message is stored: its partition and offset. */
+        record Location(int partition, long offset) {
+        }
     }
 
     record TopicPartition(String topic, int partition) {
@@ -120,13 +123,15 @@ final class ToyBroker {
     /**
      * Stores {@code message} in {@code topic}, which is the message's own topic unless a fault
      * says otherwise; {@code sequence} is the producer's send number.
+     *
+     * @return where it is stored, or {@code null} if a fault dropped it
      */
-    void append(String topic, Message message, long sequence, Set<Fault> faults) throws InterruptedException {
+    Stored.Location append(String topic, Message message, long sequence, Set<Fault> faults) throws InterruptedException {
         try {
             checkTopicName(topic);
         } catch (MqException refused) {
             if (faults.contains(Fault.INVALID_TOPIC_ACCEPTED)) {
-                return;
+                return null;
             }
             throw refused;
         }
@@ -136,7 +141,7 @@ final class ToyBroker {
                 attemptsWhileDown++;
                 changed.signalAll();
                 if (faults.contains(Fault.LOSE_WHILE_DOWN)) {
-                    return;
+                    return null;
                 }
                 changed.await();
             }
@@ -144,7 +149,8 @@ final class ToyBroker {
             if (parts == null) {
                 throw new MqException("topic " + topic + " does not exist; create it with AdminClient.createTopic");
             }
-            List<Stored> log = parts.get(partition(message.key(), parts.size(), sequence, faults));
+            int partition = partition(message.key(), parts.size(), sequence, faults);
+            List<Stored> log = parts.get(partition);
             Stored stored = new Stored(message, System.currentTimeMillis());
             int before = faults.contains(Fault.REORDER) ? previousOfTheSameKeyIfTenth(log, message.key()) : -1;
             if (before >= 0) {
@@ -153,6 +159,7 @@ final class ToyBroker {
                 log.add(stored);
             }
             changed.signalAll();
+            return new Stored.Location(partition, before >= 0 ? before : log.size() - 1);
         } finally {
             lock.unlock();
         }

@@ -70,14 +70,14 @@ final class ToyProducer implements Producer {
         synchronized (lock) {
             if (closed) {
                 if (faults.contains(Fault.SEND_AFTER_CLOSE_SUCCEEDS)) {
-                    complete(done, appendNow(traced, sent.incrementAndGet()), traced);
+                    complete(done, appendNow(traced, sent.incrementAndGet(), observation), traced);
                 } else {
                     complete(done, new MqClosedException("producer " + spec + " is closed"), traced);
                 }
                 return;
             }
             long n = sent.incrementAndGet();
-            Runnable task = () -> deliver(traced, done, n);
+            Runnable task = () -> deliver(traced, done, n, observation);
             if (faults.contains(Fault.CLOSE_DROPS_BUFFER)) {
                 buffer.add(task);
                 if (buffer.size() >= 64) {
@@ -130,10 +130,10 @@ final class ToyProducer implements Producer {
         buffer.clear();
     }
 
-    private void deliver(Message message, SendCallback callback, long n) {
+    private void deliver(Message message, SendCallback callback, long n, SendObservation observation) {
         Throwable error = null;
         if (!(faults.contains(Fault.DROP_EVERY_100TH) && n % 100 == 0)) {
-            error = appendNow(message, n);
+            error = appendNow(message, n, observation);
         }
         complete(callback, error, message);
         if (faults.contains(Fault.CALLBACK_TWICE) && n % 50 == 0) {
@@ -153,9 +153,13 @@ final class ToyProducer implements Producer {
         }
     }
 
-    private Throwable appendNow(Message message, long n) {
+    /** Stores {@code message}; tells {@code observation} where (not with {@link Fault#SEND_LOCATION_NOT_OBSERVED}). */
+    private Throwable appendNow(Message message, long n, SendObservation observation) {
         try {
-            broker.append(topicFor(message), message, n, faults);
+            ToyBroker.Stored.Location stored = broker.append(topicFor(message), message, n, faults);
+            if (stored != null && !faults.contains(Fault.SEND_LOCATION_NOT_OBSERVED)) {
+                observation.acknowledged(stored.partition(), stored.offset());
+            }
             return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -189,7 +193,7 @@ final class ToyProducer implements Producer {
                 if (!faults.contains(Fault.SEND_AFTER_CLOSE_SUCCEEDS)) {
                     throw new MqClosedException("producer " + spec + " is closed");
                 }
-                Throwable error = appendNow(traced, sent.incrementAndGet());
+                Throwable error = appendNow(traced, sent.incrementAndGet(), observation);
                 if (error != null) {
                     throw new MqException("send failed", error);
                 }
@@ -203,7 +207,7 @@ final class ToyProducer implements Producer {
                 } else {
                     done.completeExceptionally(error);
                 }
-            }, n);
+            }, n, observation);
             if (faults.contains(Fault.SYNC_SEND_BUFFERED)) {
                 buffer.add(task);
                 return;
