@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -66,8 +67,9 @@ import java.util.function.Supplier;
  *
  * <p><b>Threads.</b> Every method except {@link #isWorkerThread()} is for the poll thread only:
  * the one thread that owns the transport's fetching and offsets. Workers are daemon threads named
- * {@code <name>-worker-<n>}, started as needed; they report completions through a queue the poll
- * thread drains in {@link #drain()}.
+ * {@code <name>-worker-<n>}, started as needed and woken one at a time, as far as the waiting lanes
+ * keep them busy (see {@code Workers}); they report completions through a lock-free stack the poll
+ * thread empties in {@link #drain()}.
  *
  * <pre>{@code
  * KeyOrderedDispatcher<P> dispatcher = KeyOrderedDispatcher.start(callback, config, clientId, log,
@@ -108,10 +110,16 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
     private final boolean partitionLanes;
     private final Progress<P> progress;
     private final int maxPending;
+    /** How many lanes a partition keeps, idle ones included, before it drops the idle ones. */
+    private final int laneLimit;
     private final long stallNanos;
     private final Workers workers;
     private final Map<P, Partition> partitions = new HashMap<>();
-    private final ConcurrentLinkedQueue<Entry> completions = new ConcurrentLinkedQueue<>();
+    /**
+     * Finished entries, pushed by the workers (linked through {@link Entry#nextDone}, newest first),
+     * taken all at once by the poll thread: no allocation and one atomic operation per completion.
+     */
+    private final AtomicReference<Entry> completions = new AtomicReference<>();
     private final List<Lane> toSchedule = new ArrayList<>();
     private final List<Partition> advanced = new ArrayList<>();
     private volatile Thread waiter;
@@ -131,6 +139,7 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
         this.partitionLanes = config.concurrency() == 1;
         this.progress = progress;
         this.maxPending = config.maxPendingPerPartition();
+        this.laneLimit = (int) Math.min(Integer.MAX_VALUE, 2L * maxPending + 64);
         this.stallNanos = TimeUnit.MILLISECONDS.toNanos(config.stallThresholdMs());
         this.workers = new Workers(name, config.concurrency());
         this.nextStallCheck = System.nanoTime() + stallCheckInterval();
@@ -207,10 +216,7 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
      * {@link Progress}, starts what was submitted, and logs stalled callbacks. Never blocks.
      */
     public void drain() {
-        Entry entry;
-        while ((entry = completions.poll()) != null) {
-            complete(entry);
-        }
+        takeCompletions();
         report();
         flush();
         checkStalls();
@@ -341,7 +347,7 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
     public void close() {
         closed = true;
         partitions.values().forEach(state -> state.stopped = true);
-        completions.clear();
+        completions.set(null);
         workers.shutdown();
         if (failures != null) {
             failures.close();
@@ -360,7 +366,7 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
     public void awaitCompletion(long maxNanos) {
         waiter = Thread.currentThread();
         try {
-            if (completions.isEmpty()) {
+            if (completions.get() == null) {
                 LockSupport.parkNanos(this, maxNanos);
             }
         } finally {
@@ -370,7 +376,7 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
 
     /** Whether completions wait for {@link #drain()}. Any thread. */
     public boolean hasCompletions() {
-        return !completions.isEmpty();
+        return completions.get() != null;
     }
 
     private Partition partition(P partition) {
@@ -388,6 +394,9 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
         Key key = partitionLanes ? Key.NONE : Key.of(MessageAccess.key(entry.message));
         Lane lane = state.lanes.get(key);
         if (lane == null) {
+            if (state.lanes.size() >= laneLimit) {
+                dropIdleLanes(state);
+            }
             lane = new Lane(state, key);
             state.lanes.put(key, lane);
         }
@@ -401,10 +410,56 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
         }
     }
 
+    /**
+     * Drops {@code state}'s lanes whose every started message has completed. Lanes outlive their
+     * last callback because keys come back (a new lane per message costs a queue, two flags and a
+     * map entry); so that a partition with ever new keys does not keep them all, the idle ones go
+     * whenever it holds {@link #laneLimit} lanes, at most {@code maxPendingPerPartition} of them busy.
+     *
+     * <p>A dropped lane is never used again: it is in no worker queue (a lane is queued only while
+     * it holds a message not completed), and a worker still inside {@link Lane#run} finds its queue
+     * empty (every message put in it has completed) and leaves. The key's next message makes a new
+     * lane, which cannot overlap the old one's callbacks: they have all returned.
+     */
+    private void dropIdleLanes(Partition state) {
+        state.lanes.values().removeIf(lane -> lane.outstanding == 0);
+    }
+
     private void flush() {
         if (!toSchedule.isEmpty()) {
             workers.schedule(toSchedule);
             toSchedule.clear();
+        }
+    }
+
+    /** Applies every completion the workers pushed so far (in any order: each one only marks its own offset). */
+    private void takeCompletions() {
+        for (Entry entry = completions.getAndSet(null); entry != null; ) {
+            Entry next = entry.nextDone;
+            entry.nextDone = null;
+            complete(entry);
+            entry = next;
+        }
+    }
+
+    /**
+     * On a worker: hands {@code entry}, its outcome set, to the poll thread, and unparks the poll
+     * thread if it waits in {@link #awaitCompletion} and this is the first completion since it last
+     * looked. A later one finds the stack not empty: the push that made it so saw the waiter (it
+     * reads {@code waiter} after its push, the poll thread reads the stack after setting
+     * {@code waiter}), or the poll thread saw that push and did not park.
+     */
+    private void completed(Entry entry) {
+        Entry head;
+        do {
+            head = completions.get();
+            entry.nextDone = head;
+        } while (!completions.compareAndSet(head, entry));
+        if (head == null) {
+            Thread w = waiter;
+            if (w != null) {
+                LockSupport.unpark(w);
+            }
         }
     }
 
@@ -415,11 +470,7 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
         }
         state.inFlight--;
         inFlight--;
-        Lane lane = entry.lane;
-        if (--lane.outstanding == 0) {
-            // its last callback has returned: a later message of the key may start on a new lane
-            state.lanes.remove(lane.key);
-        }
+        entry.lane.outstanding--; // the lane stays for the key's next message; see dropIdleLanes
         if (entry.outcome == DONE && state.done(entry.seq) && !state.advanced) {
             state.advanced = true;
             advanced.add(state);
@@ -461,10 +512,7 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
         long deadline = System.nanoTime() + bound.toNanos();
         flush();
         while (true) {
-            Entry entry;
-            while ((entry = completions.poll()) != null) {
-                complete(entry);
-            }
+            takeCompletions();
             int running = 0;
             for (Partition state : states) {
                 running += state.inFlight;
@@ -494,19 +542,21 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
             return;
         }
         nextStallCheck = now + stallCheckInterval();
-        for (Partition state : partitions.values()) {
-            for (Lane lane : state.lanes.values()) {
-                Entry running = lane.running;
-                if (running != null && !running.stallLogged && now - lane.runningSince > stallNanos) {
-                    running.stallLogged = true;
-                    Message m = running.message;
-                    log.atWarn().setMessage("consume callback stalled; its partition stays at maxPendingPerPartition"
-                                    + " until it returns, other partitions go on")
-                            .addKeyValue("topic", m.topic()).addKeyValue("partition", m.partition())
-                            .addKeyValue("offset", m.offset()).addKeyValue("keyHash", lane.key.hashText())
-                            .addKeyValue("runningMs", TimeUnit.NANOSECONDS.toMillis(now - lane.runningSince))
-                            .addKeyValue("stallThresholdMs", TimeUnit.NANOSECONDS.toMillis(stallNanos)).log();
-                }
+        for (Worker worker : workers.started()) {
+            @SuppressWarnings("unchecked") // a worker of this dispatcher runs this dispatcher's entries
+            Entry running = (Entry) worker.running;
+            // read after running: never older than the start of the callback running now
+            long since = worker.runningSince;
+            if (running != null && !running.stallLogged && now - since > stallNanos
+                    && partitions.get(running.partition.partition) == running.partition) {
+                running.stallLogged = true;
+                Message m = running.message;
+                log.atWarn().setMessage("consume callback stalled; its partition stays at maxPendingPerPartition"
+                                + " until it returns, other partitions go on")
+                        .addKeyValue("topic", m.topic()).addKeyValue("partition", m.partition())
+                        .addKeyValue("offset", m.offset()).addKeyValue("keyHash", running.lane.key.hashText())
+                        .addKeyValue("runningMs", TimeUnit.NANOSECONDS.toMillis(now - since))
+                        .addKeyValue("stallThresholdMs", TimeUnit.NANOSECONDS.toMillis(stallNanos)).log();
             }
         }
     }
@@ -554,6 +604,8 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
         Lane lane;
         /** Written by the worker before it queues the completion. */
         byte outcome;
+        /** The completion pushed before this one ({@link #completions}); written by the worker before the push. */
+        Entry nextDone;
         /** Poll thread only. */
         boolean stallLogged;
         /** Workers only (one at a time, handed over through the lane): failed attempts so far. */
@@ -667,10 +719,8 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
         final Key key;
         final ConcurrentLinkedQueue<Entry> queue = new ConcurrentLinkedQueue<>();
         final AtomicBoolean scheduled = new AtomicBoolean();
-        /** Poll thread only: started and not completed. */
+        /** Poll thread only: started and not completed (as far as the poll thread has taken completions). */
         int outstanding;
-        volatile Entry running;
-        volatile long runningSince;
         /** A message waiting for its next attempt: taken before the queue. Only the worker holding {@code scheduled}. */
         private Entry retry;
         /** Set while {@link #retry} waits for its backoff; whoever clears it puts the lane back in line. */
@@ -709,8 +759,12 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
                     workers.requeue(this); // still scheduled: the next worker free goes on with it
                     return;
                 }
-                Entry entry = retry != null ? retry : queue.poll();
-                retry = null;
+                Entry entry = retry;
+                if (entry != null) {
+                    retry = null;
+                } else {
+                    entry = queue.poll(); // the lane's fields stay unwritten: the poll thread writes next to them
+                }
                 if (entry == null) {
                     scheduled.set(false);
                     // the poll thread may have added one after the poll and seen scheduled still set
@@ -722,12 +776,10 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
                 if (partition.stopped || cancelled) {
                     entry.outcome = NOT_PROCESSED;
                 } else if (failures == null) {
-                    runningSince = System.nanoTime();
-                    running = entry;
-                    worker.busy = true;
+                    worker.runningSince = System.nanoTime();
+                    worker.running = entry;
                     boolean ok = callbacks.consume(entry.message);
-                    worker.busy = false;
-                    running = null;
+                    worker.running = null;
                     entry.outcome = DONE;
                     if (Thread.interrupted()) {
                         // as on the poll thread: nothing more starts; a failure is a cancellation, not processed
@@ -737,11 +789,7 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
                 } else if (!attempt(entry, callbacks, worker)) {
                     return; // waits for its next attempt; the lane stays scheduled meanwhile
                 }
-                completions.offer(entry);
-                Thread w = waiter;
-                if (w != null) {
-                    LockSupport.unpark(w);
-                }
+                completed(entry);
             }
         }
     }
@@ -752,9 +800,8 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
      */
     private boolean attempt(Entry entry, CallbackRunner.ConsumeLoop callbacks, Worker worker) {
         Lane lane = entry.lane;
-        lane.runningSince = System.nanoTime();
-        lane.running = entry;
-        worker.busy = true;
+        worker.runningSince = System.nanoTime();
+        worker.running = entry;
         try {
             if (entry.deadLetterFailures == 0) {
                 Throwable failure = callbacks.attempt(entry.message, entry.attempts + 1);
@@ -810,12 +857,27 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
             entry.outcome = DONE;
             return true;
         } finally {
-            worker.busy = false;
-            lane.running = null;
+            worker.running = null;
         }
     }
 
-    /** The worker threads and the lanes waiting for one. */
+    /**
+     * The worker threads and the lanes waiting for one. A worker is running a lane, searching
+     * (woken or started to take a lane, and not yet at {@link #next}), or idle (parked). Everything
+     * here is guarded by {@code lock}, and every change keeps one rule:
+     *
+     * <p><b>While a lane waits and a worker could take it (one is idle, or fewer than {@code max}
+     * exist), some worker is searching.</b>
+     *
+     * <p>A searching worker is awake and calls {@link #next} before it can park, so no lane waits
+     * behind a running callback while a worker could run it, and none is lost. Lanes handed over
+     * wake a worker only when none searches ({@link #signal}); a searching worker that takes a lane
+     * while more wait wakes the next one, just before its callback (Go's rule for spinning
+     * threads). A worker that comes back from a lane and takes the next one wakes nobody. So
+     * workers come up one after another as far as the lanes keep them busy — all {@code max} of
+     * them for callbacks that wait on I/O, one or two for cheap ones — instead of one wake-up per
+     * lane.
+     */
     private final class Workers {
         private final String name;
         private final int max;
@@ -823,6 +885,10 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
         private final ArrayDeque<Lane> runnable = new ArrayDeque<>();
         private final ArrayDeque<Worker> idle = new ArrayDeque<>();
         private final List<Worker> all = new ArrayList<>();
+        /** {@link #all} for the poll thread's stall check, without the lock; replaced when a worker starts. */
+        private volatile Worker[] started = new Worker[0];
+        /** Workers woken or started and not yet at {@link #next}. */
+        private int searching;
         private boolean shutdown;
 
         Workers(String name, int max) {
@@ -830,58 +896,105 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
             this.max = max;
         }
 
-        /** Queues {@code lanes}; wakes an idle worker or starts a new one for each, up to {@code max} threads. */
+        /** Queues {@code lanes}; wakes or starts one worker if none is searching. */
         void schedule(List<Lane> lanes) {
+            Worker wake;
             lock.lock();
             try {
                 if (shutdown) {
                     return;
                 }
                 runnable.addAll(lanes);
-                int n = lanes.size();
-                while (n > 0 && !idle.isEmpty()) {
-                    idle.pop().wake();
-                    n--;
-                }
-                while (n > 0 && all.size() < max) {
-                    Worker worker = new Worker(this, name + "-worker-" + (all.size() + 1));
-                    all.add(worker);
-                    worker.start();
-                    n--;
-                }
+                wake = signal();
             } finally {
                 lock.unlock();
             }
+            unpark(wake);
         }
 
-        /** Puts a lane that had its turn back at the end of the queue. */
+        /**
+         * Puts a lane back at the end of the queue: one that had its turn, or one whose retry
+         * backoff is over (from the timer thread). Wakes a worker if none is searching.
+         */
         void requeue(Lane lane) {
+            Worker wake = null;
             lock.lock();
             try {
                 if (!shutdown) {
                     runnable.add(lane);
-                    if (!idle.isEmpty()) {
-                        idle.pop().wake();
-                    }
+                    wake = signal();
                 }
             } finally {
                 lock.unlock();
             }
+            unpark(wake);
         }
 
-        /** The next lane, or null when there is none: the worker is then registered idle (or ends, after shutdown). */
+        /**
+         * With the lock: if lanes wait and no worker searches, makes one search — an idle one,
+         * returned to be unparked once the lock is released, or a new thread while fewer than
+         * {@code max} exist. Otherwise every worker runs a lane and takes the next one when done.
+         */
+        private Worker signal() {
+            if (searching > 0 || runnable.isEmpty()) {
+                return null;
+            }
+            Worker worker = idle.poll();
+            if (worker != null) {
+                worker.searching = true;
+                worker.woken = true;
+                searching++;
+                return worker;
+            }
+            if (all.size() < max) {
+                worker = new Worker(this, name + "-worker-" + (all.size() + 1));
+                worker.searching = true; // not unparked: a stray permit would cut short a park in its first callback
+                searching++;
+                all.add(worker);
+                started = all.toArray(new Worker[0]);
+                worker.start();
+            }
+            return null;
+        }
+
+        private void unpark(Worker worker) {
+            if (worker != null) {
+                LockSupport.unpark(worker);
+            }
+        }
+
+        /**
+         * The next lane for {@code worker}, or null when there is none: the worker is then
+         * registered idle (unless shut down) and must park until woken. A searching worker that
+         * takes a lane while more wait hands the search on.
+         */
         Lane next(Worker worker) {
+            Worker wake = null;
+            Lane lane;
             lock.lock();
             try {
-                Lane lane = runnable.poll();
+                lane = runnable.poll();
+                if (worker.searching) {
+                    worker.searching = false;
+                    searching--;
+                    if (lane != null) {
+                        wake = signal(); // more lanes wait: the next worker up, in case this one's callback takes long
+                    }
+                }
                 if (lane == null && !shutdown) {
                     worker.woken = false;
                     idle.push(worker);
                 }
-                return lane;
             } finally {
                 lock.unlock();
             }
+            unpark(wake);
+            return lane;
+        }
+
+        /** Every worker started so far. Any thread. */
+        Worker[] started() {
+            return started;
         }
 
         boolean isShutdown() {
@@ -896,7 +1009,7 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
         void interruptBusy() {
             lock.lock();
             try {
-                all.stream().filter(w -> w.busy).forEach(Thread::interrupt);
+                all.stream().filter(w -> w.running != null).forEach(Thread::interrupt);
             } finally {
                 lock.unlock();
             }
@@ -935,12 +1048,22 @@ public final class KeyOrderedDispatcher<P> implements AutoCloseable {
         }
     }
 
-    /** A worker thread; {@code busy} while it runs a callback. */
+    /**
+     * A worker thread, and what it runs: the stall check reads it here rather than on the lane, so
+     * that the lane's line, which the poll thread writes for every message, is not written by the
+     * worker around every callback too.
+     */
     private static final class Worker extends Thread {
         private final Object owner;
         private final Runnable body;
-        volatile boolean busy;
+        /** The entry whose callback (or dead letter) runs now, or null. */
+        volatile KeyOrderedDispatcher<?>.Entry running;
+        /** When {@link #running} started; written before it. */
+        volatile long runningSince;
+        /** Set when woken, cleared when registered idle; set and cleared under its {@code Workers}' lock. */
         volatile boolean woken;
+        /** Woken or started to take a lane and not yet at {@code next}; guarded by its {@code Workers}' lock. */
+        boolean searching;
 
         Worker(KeyOrderedDispatcher<?>.Workers owner, String name) {
             super(name);

@@ -25,6 +25,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
@@ -179,6 +180,56 @@ class KeyOrderedDispatcherTest {
         pumpUntil("every callback done", () -> lastReported("p0") == concurrency);
         assertThat(done).hasValue(concurrency);
     }
+    @Test
+    @DisplayName("two thousand bursts, each left to finish with nothing more submitted: no lane is ever left waiting while a worker could run it, even behind a callback that blocks until another key's runs")
+    void burstsNeverStrand() {
+        AtomicReference<CountDownLatch> opener = new AtomicReference<>(new CountDownLatch(0));
+        Map<String, Long> lastOffsetPerKey = new ConcurrentHashMap<>();
+        AtomicInteger outOfOrder = new AtomicInteger();
+        start(m -> {
+            String key = m.partition() + "/" + m.keyAsString();
+            Long before = lastOffsetPerKey.put(key, m.offset());
+            if (before != null && before >= m.offset()) {
+                outOfOrder.incrementAndGet();
+            }
+            if ("blocker".equals(m.keyAsString())) {
+                awaitLatch(opener.get()); // opened only by another key's callback of the same burst
+            } else if ("opener".equals(m.keyAsString())) {
+                opener.get().countDown();
+            }
+        }, c -> c.concurrency(4).maxPendingPerPartition(16)); // 100 keys over at most 96 lanes: idle lanes dropped too
+        Random random = new Random(7);
+        long[] next = new long[2];
+        for (int burst = 0; burst < 2000; burst++) {
+            boolean blocking = burst % 4 == 0;
+            if (blocking) {
+                CountDownLatch latch = new CountDownLatch(1);
+                toRelease.add(latch);
+                opener.set(latch);
+                dispatcher.submit("p0", message("p0", next[0]++, "blocker"));
+            }
+            for (int p = 0; p < 2; p++) {
+                String partition = "p" + p;
+                for (int n = 1 + random.nextInt(12); n > 0; n--) {
+                    dispatcher.submit(partition, message(partition, next[p]++, "k" + random.nextInt(100)));
+                }
+            }
+            if (blocking) {
+                dispatcher.submit("p1", message("p1", next[1]++, "opener"));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (lastReported("p0") != next[0] || lastReported("p1") != next[1]) {
+                dispatcher.drain();
+                assertThat(System.nanoTime() - deadline).as("burst %d done in time (p0 at %d of %d, p1 at %d of %d)",
+                        burst, lastReported("p0"), next[0], lastReported("p1"), next[1]).isNegative();
+                dispatcher.awaitCompletion(TimeUnit.MILLISECONDS.toNanos(1));
+            }
+            dispatcher.committed("p0", next[0]);
+            dispatcher.committed("p1", next[1]);
+        }
+        assertThat(outOfOrder).as("messages of a key out of offset order").hasValue(0);
+    }
+
     @Test
     @DisplayName("byte-equal keys are one key: the second waits for the first even when the arrays differ")
     void byteEqualKeys() {
