@@ -459,11 +459,17 @@ public final class MqBench {
         figures.value("slow_vs_parallel_consumer", Samples.median(parallelConsumer));
     }
 
-    /** The dispatch cost: a no-op handler at concurrency 64 vs 1. */
+    /**
+     * The dispatch cost: a no-op handler at concurrency 64 vs 1; and concurrency 64 with a window
+     * ({@code maxPendingPerPartition}) as large as the topic, which never waits for a commit: the
+     * hand-off alone, without the commit round trips the default window of 1,000 costs.
+     */
     private void noop(String bootstrap) throws Exception {
         KafkaSettings settings = new KafkaSettings(bootstrap, "earliest");
         Option[] c1 = kafka(settings.config(1));
         Option[] c64 = kafka(settings.config(SLOW_CONCURRENCY));
+        Option[] c64Unbounded = kafka(settings.config(SLOW_CONCURRENCY).toBuilder()
+                .consumer(c -> c.maxPendingPerPartition(Math.max(1, options.noopMessages))).build());
         Payloads payloads = new Payloads(100);
         String noopTopic = "bench.noop." + run;
         createTopic(c1, noopTopic);
@@ -471,18 +477,25 @@ public final class MqBench {
         SlowHandler noop = new SlowHandler(noopTopic, PARTITIONS, options.noopMessages, 0, settings.commitIntervalMs());
         String noopGroup = "bench-noop-" + run + "-";
         double[][] n = AbRounds.rotate("no-op handler x" + options.noopMessages, options.warmups, options.pairs,
-                new String[] {"c64", "c1"}, new AbRounds.Round[] {
+                new String[] {"c64", "c1", "c64-unbounded-window"}, new AbRounds.Round[] {
                     round -> noop.library(() -> Mq.newConsumer("bench-noop", noopGroup + round, c64), options.noopMessages),
-                    round -> noop.library(() -> Mq.newConsumer("bench-noop", noopGroup + round, c1), options.noopMessages)},
+                    round -> noop.library(() -> Mq.newConsumer("bench-noop", noopGroup + round, c1), options.noopMessages),
+                    round -> noop.library(() -> Mq.newConsumer("bench-noop", noopGroup + "u" + round, c64Unbounded),
+                            options.noopMessages)},
                 progress);
         double[] noopRatios = Samples.ratios(n[0], n[1]);
         double noopRatio = Samples.median(noopRatios);
         figures.row("no-op handler: concurrency 64 vs 1, msg/s", Samples.median(n[0]), Samples.median(n[1]),
                 noopRatios, ">= " + NOOP_RATIO_TARGET, noopRatio >= NOOP_RATIO_TARGET);
+        double[] unboundedRatios = Samples.ratios(n[2], n[1]);
+        figures.row("no-op handler: c64, window never full, vs 1, msg/s", Samples.median(n[2]), Samples.median(n[1]),
+                unboundedRatios, "—", null);
 
         figures.value("noop_c1_msgs_per_sec", Samples.median(n[1]));
         figures.value("noop_c64_msgs_per_sec", Samples.median(n[0]));
         figures.value("noop_c64_ratio", noopRatio);
+        figures.value("noop_c64_unbounded_window_msgs_per_sec", Samples.median(n[2]));
+        figures.value("noop_c64_unbounded_window_ratio", Samples.median(unboundedRatios));
     }
 
     private static String loadAverage() {
