@@ -107,20 +107,12 @@ public final class Observers {
 
         @Override
         public void acknowledged(int partition, long offset) {
-            try {
-                observation.acknowledged(partition, offset);
-            } catch (RuntimeException e) {
-                failed(log, observation, "sendAcknowledged", e);
-            }
+            guard(log, observation, "sendAcknowledged", () -> observation.acknowledged(partition, offset));
         }
 
         @Override
         public void completed(Throwable error) {
-            try {
-                observation.completed(error);
-            } catch (RuntimeException e) {
-                failed(log, observation, "sendCompleted", e);
-            }
+            guard(log, observation, "sendCompleted", () -> observation.completed(error));
         }
     }
 
@@ -128,11 +120,16 @@ public final class Observers {
     private record GuardedConsume(ConsumeObservation observation, Logger log) implements ConsumeObservation {
         @Override
         public void completed(Outcome outcome, Throwable failure) {
-            try {
-                observation.completed(outcome, failure);
-            } catch (RuntimeException e) {
-                failed(log, observation, "consumeCompleted", e);
-            }
+            guard(log, observation, "consumeCompleted", () -> observation.completed(outcome, failure));
+        }
+    }
+
+    /** Runs {@code call}; what it throws is logged at WARN as {@code observation}'s failure at {@code event}, and ignored. */
+    private static void guard(Logger log, Object observation, String event, Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            failed(log, observation, event, e);
         }
     }
 
@@ -229,11 +226,7 @@ public final class Observers {
         }
 
         private void guard(Object observation, String event, Runnable call) {
-            try {
-                call.run();
-            } catch (RuntimeException e) {
-                failed(log, observation, event, e);
-            }
+            Observers.guard(log, observation, event, call);
         }
 
         @Override
