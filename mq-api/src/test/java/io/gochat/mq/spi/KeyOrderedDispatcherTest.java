@@ -180,6 +180,7 @@ class KeyOrderedDispatcherTest {
         pumpUntil("every callback done", () -> lastReported("p0") == concurrency);
         assertThat(done).hasValue(concurrency);
     }
+
     @Test
     @DisplayName("two thousand bursts, each left to finish with nothing more submitted: no lane is ever left waiting while a worker could run it, even behind a callback that blocks until another key's runs")
     void burstsNeverStrand() {
