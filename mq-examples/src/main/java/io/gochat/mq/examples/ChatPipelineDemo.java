@@ -57,6 +57,8 @@ public final class ChatPipelineDemo {
     private static final long READY_TIMEOUT_MS = 120_000;
     private static final long ROUND_WAIT_MS = 2_000;
     private static final long IDLE_TIMEOUT_MS = 30_000;
+    /** How long the committed lag may take to reach 0 once every message arrived: a few commit intervals. */
+    private static final long LAG_TIMEOUT_MS = 20_000;
     private static final String RUN = "demo_run";
     private static final String KIND = "demo_kind";
     private static final String ROUND = "demo_round";
@@ -70,6 +72,8 @@ public final class ChatPipelineDemo {
     private final PipelineTally tally;
     private final GroupReadiness readiness;
     private final LongAdder otherRuns = new LongAdder();
+    /** The library's own meters for this run. */
+    private final LibraryMetrics metrics = new LibraryMetrics();
     private final AtomicInteger sent = new AtomicInteger();
     /** Under {@code --fail-rate}: attempts that threw, the messages they were of, and those found in the dead-letter topic. */
     private final LongAdder failedAttempts = new LongAdder();
@@ -185,7 +189,8 @@ public final class ChatPipelineDemo {
             }
         }
         // under --fail-rate each failed attempt is a WARN of the library: its consumers log to a logger of their own
-        Option[] logicOptions = options.failRate == 0 ? mqOptions : with(mqOptions, Option.withLogger(RETRY_LOG));
+        Option[] logicOptions = with(options.failRate == 0 ? mqOptions : with(mqOptions, Option.withLogger(RETRY_LOG)),
+                metrics.observer());
 
         List<Consumer> consumers = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
@@ -196,6 +201,7 @@ public final class ChatPipelineDemo {
             return t;
         });
         long chatStart = 0;
+        long lagZeroMs = -1;
         long sendEnd = 0;
         try {
             if (options.failRate > 0) {
@@ -226,7 +232,7 @@ public final class ChatPipelineDemo {
                 threads.add(thread);
             }
 
-            try (Producer producer = Mq.newProducer(GATEWAY, mqOptions)) {
+            try (Producer producer = Mq.newProducer(GATEWAY, with(mqOptions, metrics.observer()))) {
                 awaitGroup(producer, consumerFailure);
                 out.println("Group ready; sending " + fmt(options.messages) + " chat messages ...");
                 out.flush();
@@ -237,6 +243,9 @@ public final class ChatPipelineDemo {
             }
             sendEnd = System.nanoTime();
             awaitDelivery(consumerFailure);
+            if (consumerFailure.get() == null) {
+                lagZeroMs = metrics.awaitLagZero(group, options.topic, LAG_TIMEOUT_MS);
+            }
         } finally {
             for (Consumer consumer : consumers) {
                 consumer.close();
@@ -245,7 +254,10 @@ public final class ChatPipelineDemo {
                 thread.join(TimeUnit.SECONDS.toMillis(60));
             }
             ticker.shutdownNow();
+            ticker.awaitTermination(1, TimeUnit.SECONDS); // a progress line being printed ends before what follows
         }
+        // the registry's view first: the summary ends with the machine-readable demo_result line
+        metrics.print(out, group, options.topic, lagZeroMs);
         return summary(where, chatStart, sendEnd, consumerFailure.get());
     }
 

@@ -41,6 +41,19 @@ class ChatPipelineDemoTest {
                 .contains("demo_result=ok sent=5000 received=5000 lost=0 ")
                 .contains("order_violations=0");
         assertThat(run.err()).isEmpty();
+
+        // the library's own metrics: every send (the 5,000 and one or more rounds of 50 probes) acknowledged
+        // and consumed once, timed, and the committed lag down to 0
+        java.util.regex.Matcher sends = java.util.regex.Pattern.compile("(?m)^mq\\.send +success (\\d+) +failure 0 ")
+                .matcher(run.out());
+        assertThat(sends.find()).as("the mq.send line in:%n%s", run.out()).isTrue();
+        long sent = Long.parseLong(sends.group(1));
+        assertThat(sent).as("sends counted by mq.send: 5,000 chat messages and rounds of 50 probes").isGreaterThan(5000);
+        assertThat((sent - 5000) % 50).as("probe sends counted beyond the chat messages, in rounds of 50").isZero();
+        assertThat(run.out())
+                .containsPattern("(?m)^mq\\.consume +success " + sent + " +failure 0 +cancelled 0$")
+                .containsPattern("(?m)^mq\\.consume time +p50 [0-9.]+ ms +p99 [0-9.]+ ms")
+                .containsPattern("(?m)^mq\\.consumer\\.lag +0 \\(committed");
     }
 
     @Test
