@@ -30,7 +30,7 @@ class MqBenchTest {
                     "slow_c1_msgs_per_sec", "slow_c64_msgs_per_sec", "slow_per_partition_msgs_per_sec",
                     "slow_parallel_consumer_msgs_per_sec", "slow_c64_speedup", "slow_vs_per_partition",
                     "slow_vs_parallel_consumer", "noop_c1_msgs_per_sec", "noop_c64_msgs_per_sec", "noop_c64_ratio",
-                    "noop_c64_unbounded_window_msgs_per_sec", "noop_c64_unbounded_window_ratio",
+                    "noop_c64_default_window_msgs_per_sec", "noop_c64_default_window_ratio",
                     "observability_producer_ratio", "observability_consumer_ratio",
                     "observability_producer_recording_ratio", "observability_consumer_recording_ratio"))
             .flatMap(List::stream).toList();
@@ -68,7 +68,7 @@ class MqBenchTest {
                 "in-memory e2e vs ArrayBlockingQueue", "latency p99 @ 500 msg/s, ms",
                 "1 ms handler: concurrency 64 vs 1, msg/s", "1 ms handler: c64 vs a raw consumer per partition",
                 "1 ms handler: c64 vs Parallel Consumer (key, 64)", "no-op handler: concurrency 64 vs 1",
-                "no-op handler: c64, window never full, vs 1", "producer 100 B with observers vs without",
+                "no-op handler: c64, default window, vs 1", "producer 100 B with observers vs without",
                 "consumer 100 B with observers vs without", "producer 100 B with observers (recording) vs without",
                 "consumer 100 B with observers (recording) vs without");
     }
