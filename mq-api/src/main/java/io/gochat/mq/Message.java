@@ -75,7 +75,10 @@ public final class Message {
 
     private static String checkTopic(String topic) {
         Objects.requireNonNull(topic, "topic must not be null");
-        if (topic.isBlank()) {
+        // a printable ASCII first character is not white space, so the topic is not blank: the
+        // consumer builds a message per record, and a profile put ~3 % of its poll thread in isBlank
+        char first = topic.isEmpty() ? ' ' : topic.charAt(0);
+        if ((first <= ' ' || first >= 0x7F) && topic.isBlank()) {
             throw new IllegalArgumentException("topic must not be blank");
         }
         return topic;
