@@ -3,6 +3,8 @@ package io.gochat.mq;
 import io.gochat.mq.internal.MessageAccess;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -124,6 +126,23 @@ class MessageTest {
                 .hasMessage("topic must not be null");
         assertThatThrownBy(() -> Message.of(" ", new byte[0], null)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("topic must not be blank");
+    }
+
+    @ParameterizedTest(name = "[{0}]")
+    @ValueSource(strings = {"", " ", "\t", "\n ", "\u001F", "\u2003\u2003", " \u3000"})
+    @DisplayName("every topic String.isBlank calls blank is refused, whatever its first character")
+    void blankTopics(String topic) {
+        assertThat(topic.isBlank()).as("the case is blank").isTrue();
+        assertThatThrownBy(() -> Message.of(topic, "k", "v")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("topic must not be blank");
+    }
+
+    @ParameterizedTest(name = "[{0}]")
+    @ValueSource(strings = {"t", "~", "!x", "\u00A0", "\u00E9vents", "\u4E2D\u6587", " x", "\u2003x"})
+    @DisplayName("a topic with any character that is not white space is accepted")
+    void nonBlankTopics(String topic) {
+        assertThat(topic.isBlank()).as("the case is not blank").isFalse();
+        assertThat(Message.of(topic, "k", "v").topic()).isEqualTo(topic);
     }
 
     @Test

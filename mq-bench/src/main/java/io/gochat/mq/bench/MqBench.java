@@ -460,12 +460,12 @@ public final class MqBench {
     }
 
     /**
-     * The dispatch cost: a no-op handler at concurrency 64 vs 1, concurrency 64 with a window
-     * ({@code maxPendingPerPartition}) as large as the topic, so that it never waits for a commit
-     * and what is measured is the hand-off to the workers and back (concurrency 1 has no window).
-     * Beside it, concurrency 64 with the default window of 1,000, which at no-op speed is held by
-     * the commit round trips instead: a partition cannot get further than the window ahead of its
-     * last commit (no target; see docs/benchmarks.md).
+     * The dispatch cost: a no-op handler at concurrency 64 against concurrency 1. Concurrency 64
+     * runs with a window ({@code maxPendingPerPartition}) as large as the topic, so that it never
+     * waits for a commit, as concurrency 1 (which has no window) never does: what is measured is
+     * the hand-off to the workers and back. Beside it, concurrency 64 with the default window of
+     * 1,000, which at no-op speed the commit round trips hold back instead: a partition cannot get
+     * more than the window ahead of its last acknowledged commit (no target; docs/benchmarks.md).
      */
     private void noop(String bootstrap) throws Exception {
         KafkaSettings settings = new KafkaSettings(bootstrap, "earliest");
